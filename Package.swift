@@ -1,0 +1,104 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "nmap2mqtt",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "nmap2mqtt", targets: ["nmap2mqtt"]),
+        .library(name: "Mosquitto", targets: ["Mosquitto"]),
+        .library(name: "NmapScanner", targets: ["NmapScanner"]),
+        .library(name: "Presence", targets: ["Presence"]),
+        .library(name: "Bridge", targets: ["Bridge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+    ],
+    targets: [
+        // The only target that touches C: libmosquitto through pkg-config.
+        .systemLibrary(
+            name: "CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
+        ),
+        .target(
+            name: "Mosquitto",
+            dependencies: [
+                "CMosquitto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "NmapScanner",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Presence",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Bridge",
+            dependencies: [
+                "Mosquitto",
+                "NmapScanner",
+                "Presence",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "nmap2mqtt",
+            dependencies: [
+                "Bridge",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "publish-retained",
+            dependencies: [
+                "Mosquitto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "examples/PublishRetained"
+        ),
+
+        // Shared by the test targets: a real mosquitto broker, the network-namespace test LAN.
+        .target(
+            name: "TestSupport",
+            dependencies: [],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "MosquittoTests",
+            dependencies: ["Mosquitto", "TestSupport"]
+        ),
+        .testTarget(
+            name: "NmapScannerTests",
+            dependencies: ["NmapScanner", "TestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "PresenceTests",
+            dependencies: ["Presence"]
+        ),
+        .testTarget(
+            name: "BridgeTests",
+            dependencies: ["Bridge", "TestSupport"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Bridge", "TestSupport"]
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+import Bridge
+print("nmap2mqtt")

@@ -1,0 +1,2 @@
+import Mosquitto
+print("placeholder")
