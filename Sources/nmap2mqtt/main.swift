@@ -1,2 +1,0 @@
-import Bridge
-print("nmap2mqtt")
