@@ -77,8 +77,8 @@ struct ComplaintScenarioTests {
         #expect(home.engine.consecutiveFailures >= 23, "each killed scan is counted: \(home.engine.consecutiveFailures)")
         #expect(home.engine.lastFailure == "nmap killed after its 300 s timeout")
         let failedProbes = home.probes.filter { if case .failed = $0.result { true } else { false } }
-        // Due while nmap hangs: one re-probe, which hangs too, and no retry loop until a scan completes.
-        #expect(failedProbes.count == (scenario.workingAfterLeaving > 0 ? 1 : 0))
+        // Due while nmap hangs: one re-probe per device, which hangs too, and no retry loop until a scan completes.
+        #expect(failedProbes.count == (scenario.workingAfterLeaving > 0 ? 2 : 0))
 
         // nmap recovers: the first complete scan settles it, with a re-probe that gets no answer.
         home.nmap = .working
