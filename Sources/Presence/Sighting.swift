@@ -1,7 +1,7 @@
 /// One host that a complete scan found up: what the scanner knows about it at the end of that scan.
 public struct Sighting: Sendable, Hashable {
     /// The MAC in any common spelling; the engine normalizes it (`aa:bb:cc:dd:ee:ff`). Nil when it could not
-    /// be known (routed or VPN peers, the scanning host itself).
+    /// be known (routed or VPN peers, the scanning host itself); a MAC that does not parse counts as none.
     public var mac: String?
     /// The address nmap reported the host up on.
     public var ip: String
