@@ -289,7 +289,7 @@ struct PresenceEngineTests {
         #expect(engine.nextDecision() == nil && engine.lastCompleteScan == nil)
     }
 
-    @Test("10,000 devices through one scan step stay fast (O(n))")
+    @Test("10,000 devices through one scan step: the 100 missing ones depart")
     func tenThousandDevices() {
         let sightings = (0..<10_000).map { index in
             Sighting(
@@ -298,15 +298,10 @@ struct PresenceEngineTests {
         }
         var engine = PresenceEngine(configuration: PresenceConfiguration())
         #expect(engine.apply(.complete(sightings), at: FakeClock.start).count == 10_000)
-        let clock = ContinuousClock()
-        var changes: [PresenceChange] = []
-        let elapsed = clock.measure {
-            changes = engine.apply(.complete(sightings.dropLast(100)), at: FakeClock.at(12))
-            changes += engine.probesDue(at: FakeClock.at(200)).flatMap { engine.resolve($0, .noAnswer, at: FakeClock.at(200)) }
-        }
+        // Speed is measured by the benchmark in bench/, not here: this checks the large step is right.
+        var changes = engine.apply(.complete(sightings.dropLast(100)), at: FakeClock.at(12))
+        changes += engine.probesDue(at: FakeClock.at(200)).flatMap { engine.resolve($0, .noAnswer, at: FakeClock.at(200)) }
         #expect(changes.count == 100)
-        // A debug build on a shared 2-core machine; the release benchmark comes later.
-        #expect(elapsed < .milliseconds(500), "one scan step with 10,000 devices took \(elapsed)")
-        print("presence.bench: one scan step + decisions with 10,000 devices (debug build): \(elapsed)")
+        #expect(changes.allSatisfy { if case .departed = $0 { true } else { false } })
     }
 }
