@@ -7,7 +7,7 @@ struct Nmap2MQTT: AsyncParsableCommand {
         commandName: "nmap2mqtt",
         abstract: "Network presence from nmap, published to MQTT with Home Assistant discovery.",
         version: "0.1.0",
-        subcommands: [ScanCommand.self],
+        subcommands: [ScanCommand.self, CheckConfigCommand.self],
         defaultSubcommand: ScanCommand.self
     )
 }
