@@ -122,7 +122,7 @@ enum YAMLText {
 
     /// A duration as a number of `unit` (`12`, `1.5`, `0.1`), or with an `s` suffix when minutes
     /// would need more than three decimals.
-    static func number(_ duration: Duration, unit: DurationUnit) -> String {
+    static func number(_ duration: Duration, unit: ConfigDurationUnit) -> String {
         let (seconds, attoseconds) = duration.components
         let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
         let divisor: Int64 = unit == .seconds ? 1000 : 60_000

@@ -32,7 +32,7 @@ extension ConfigNode {
         if tagName == .int, let number = node.int {
             value = number
         } else if tagName == .str || tagName == .int {
-            value = Int(text.trimmingWhitespace())
+            value = Int(ConfigText.trimmed(text))
         } else {
             value = nil
         }
@@ -47,7 +47,7 @@ extension ConfigNode {
     ///
     /// Anything from one second up is accepted, so tests can run with short intervals; `allowZero`
     /// admits exactly zero (`home_interval: 0` = off).
-    func duration(unit: DurationUnit, allowZero: Bool = false) throws(ConfigError) -> Duration {
+    func duration(unit: ConfigDurationUnit, allowZero: Bool = false) throws(ConfigError) -> Duration {
         let expected = allowZero
             ? "0 (off) or a number of \(unit.plural) worth at least 1 second, such as \(unit.example) (units like 30s, 5m, 1h also work)"
             : "a number of \(unit.plural) of at least 1 second, such as \(unit.example) (units like 30s, 5m, 1h also work)"
@@ -60,7 +60,7 @@ extension ConfigNode {
             if tagName == .int || tagName == .float, let number = node.int.map(Double.init) ?? node.float {
                 seconds = number * unit.seconds
             } else if tagName == .str {
-                seconds = DurationText.seconds(in: scalar.string, defaultUnit: unit.seconds)
+                seconds = ConfigDurationText.seconds(in: scalar.string, defaultUnit: unit.seconds)
             } else {
                 seconds = nil
             }
@@ -148,20 +148,5 @@ extension ConfigNode {
             items += parts
         }
         return items
-    }
-}
-
-/// The unit a bare number means for a duration key.
-enum DurationUnit {
-    case seconds, minutes
-
-    var seconds: Double { self == .seconds ? 1 : 60 }
-    var plural: String { self == .seconds ? "seconds" : "minutes" }
-    var example: String { self == .seconds ? "180" : "10 or 0.5" }
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

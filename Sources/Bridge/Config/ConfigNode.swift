@@ -70,7 +70,7 @@ struct ConfigNode {
             case .null:
                 return "an empty value"
             case .str:
-                return quoted(scalar.string)
+                return ConfigText.quoted(scalar.string)
             default:
                 return scalar.string
             }
@@ -136,24 +136,4 @@ struct ConfigNode {
             return [self]
         }
     }
-}
-
-func quoted(_ text: String) -> String {
-    var escaped = ""
-    for character in text.unicodeScalars {
-        switch character {
-        case "\"": escaped += "\\\""
-        case "\\": escaped += "\\\\"
-        case "\n": escaped += "\\n"
-        case "\t": escaped += "\\t"
-        case "\r": escaped += "\\r"
-        default:
-            if character.value < 0x20 || character.value == 0x7F {
-                escaped += "\\u{\(String(character.value, radix: 16))}"
-            } else {
-                escaped.unicodeScalars.append(character)
-            }
-        }
-    }
-    return "\"\(escaped)\""
 }

@@ -36,7 +36,12 @@ extension ConfigParser {
             if let fileNode = fields["password_file"], fields.has("password") {
                 throw fileNode.error("is given together with mqtt.password; expected only one of them")
             }
-            settings.password = try passwordNode.string(expected: "the password as text", allowEmpty: true)
+            let password = try passwordNode.string(expected: "the password as text", allowEmpty: true)
+            if password.contains(where: \.isNewline) {
+                // Usually a block scalar (`password: |`) that kept its final newline.
+                throw passwordNode.error(is: "more than one line", expected: "the password on one line (quote it, or use |- to drop a final newline)")
+            }
+            settings.password = password
         } else if let fileNode = fields["password_file"] {
             let file = try readableFile(fileNode, expected: "a readable file holding the password")
             settings.password = try password(from: file.contents, node: fileNode)
@@ -84,7 +89,7 @@ extension ConfigParser {
     private func host(_ node: ConfigNode) throws(ConfigError) -> String {
         try annotated(node) { node throws(ConfigError) in
             let expected = "a host name or address alone, such as localhost or 192.168.1.2 (the port goes in mqtt.port)"
-            let text = try node.string(expected: expected).trimmingWhitespace()
+            let text = ConfigText.trimmed(try node.string(expected: expected))
             if text.contains("://") || text.contains(where: \.isWhitespace) || text.contains("/") {
                 throw node.error(is: "not a host name", expected: expected)
             }
@@ -93,7 +98,7 @@ extension ConfigParser {
     }
 
     private func protocolVersion(_ node: ConfigNode) throws(ConfigError) -> MQTTProtocolSetting {
-        let text = try node.string(expected: "5 or 3.1.1").trimmingWhitespace().lowercased()
+        let text = ConfigText.trimmed(try node.string(expected: "5 or 3.1.1")).lowercased()
         var version = Substring(text)
         if version.hasPrefix("mqtt") { version = version.dropFirst(4) }
         if version.hasPrefix("v") { version = version.dropFirst() }

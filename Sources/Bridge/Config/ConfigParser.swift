@@ -131,7 +131,7 @@ struct ConfigParser {
             let while_ = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
             return ConfigError(keyPath: "", message: "YAML syntax error at column \(mark.column): \(problem)\(while_); \(hint)", line: mark.line)
         case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.sorted().map(quoted).joined(separator: ", ")
+            let keys = duplicates.sorted().map(ConfigText.quoted).joined(separator: ", ")
             return ConfigError(keyPath: "", message: "the key \(keys) appears more than once in one mapping; expected each key once", line: context.mark.line)
         case .reader(let problem, _, _, _):
             return ConfigError(keyPath: "", message: "the configuration cannot be read as text: \(problem); expected UTF-8 YAML")
@@ -228,7 +228,7 @@ struct ConfigParser {
     func parseLogLevel(_ node: ConfigNode) throws(ConfigError) -> Logger.Level {
         let names = Logger.Level.allCases.map(\.rawValue)
         let expected = "one of \(names.joined(separator: ", "))"
-        let text = try node.string(expected: expected).trimmingWhitespace().lowercased()
+        let text = ConfigText.trimmed(try node.string(expected: expected)).lowercased()
         if text == "warn" { return .warning }
         guard let level = Logger.Level(rawValue: text) else {
             throw node.error(is: "not a log level", expected: expected)
@@ -251,7 +251,7 @@ struct ConfigParser {
         case .success(let data):
             return (absolute, Array(data))
         case .failure(let failure):
-            let shown = given == absolute ? absolute : "\(quoted(given)) (\(absolute))"
+            let shown = given == absolute ? absolute : "\(ConfigText.quoted(given)) (\(absolute))"
             throw node.error("\(shown) cannot be read: \(failure.reason); expected \(expected)")
         }
     }

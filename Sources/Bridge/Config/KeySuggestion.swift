@@ -3,11 +3,11 @@ enum KeySuggestion {
     /// `unknown key "hostz"; did you mean "hosts"? scan accepts: hosts, exclude, ...`
     static func unknownKeyMessage(_ key: String, in section: String, accepted: [String], hints: [String: String]) -> String {
         let place = section.isEmpty ? "the top level" : section
-        var message = "unknown key \(quoted(key))"
+        var message = "unknown key \(ConfigText.quoted(key))"
         if let hint = hints[key] {
             message += "; \(hint)"
         } else if let best = suggestion(for: key, among: accepted) {
-            message += "; did you mean \(quoted(best))?"
+            message += "; did you mean \(ConfigText.quoted(best))?"
         }
         message += " (\(place) accepts: \(accepted.joined(separator: ", ")))"
         return message

@@ -3,7 +3,7 @@
 enum MACNotation {
     /// Lower-case colon form, or nil when `text` is no MAC.
     static func normalized(_ text: String) -> String? {
-        let text = text.trimmingWhitespace().lowercased()
+        let text = ConfigText.trimmed(text).lowercased()
         let groups: [Substring]
         if text.contains(":") {
             groups = text.split(separator: ":", omittingEmptySubsequences: false)

@@ -1,8 +1,8 @@
 /// Durations written as text: a bare number, `1h30m`, `90s`, `2.5 min`, or Home Assistant's `HH:MM[:SS]`.
-enum DurationText {
+enum ConfigDurationText {
     /// Seconds, or nil when `text` is no duration.
     static func seconds(in text: String, defaultUnit: Double) -> Double? {
-        let text = text.trimmingWhitespace().lowercased()
+        let text = ConfigText.trimmed(text).lowercased()
         guard !text.isEmpty else { return nil }
         if let number = Double(text) {
             return number * defaultUnit
