@@ -13,16 +13,22 @@ struct ConfigOption: ParsableArguments {
         do {
             return try BridgeConfiguration.load(path: config)
         } catch {
-            throw CommandFailure("\(config): \(error)")
+            throw CommandFailure("\(config): \(error)", exitCode: CommandFailure.invalidConfiguration)
         }
     }
 }
 
 /// An error the command prints as it is, then exits non-zero.
 struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
+    /// sysexits' EX_CONFIG, so service managers can tell a bad file from a crash
+    /// (systemd: `RestartPreventExitStatus=78`).
+    static let invalidConfiguration: Int32 = 78
 
-    init(_ description: String) {
+    let description: String
+    let exitCode: Int32
+
+    init(_ description: String, exitCode: Int32 = 1) {
         self.description = description
+        self.exitCode = exitCode
     }
 }

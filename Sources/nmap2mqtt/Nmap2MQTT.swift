@@ -26,7 +26,7 @@ struct Nmap2MQTT: AsyncParsableCommand {
             }
         } catch let failure as CommandFailure {
             fputs("nmap2mqtt: \(failure.description)\n", stderr)
-            exit(1)
+            exit(failure.exitCode)
         } catch {
             exit(withError: error)
         }
