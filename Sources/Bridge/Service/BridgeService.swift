@@ -229,7 +229,7 @@ public final class BridgeService: Service, Sendable {
             }
             logger.debug("Scan complete", metadata: ["scan.hosts_up": "\(result.hosts.count)", "scan.duration": "\(result.finishedAt.timeIntervalSince(startedAt))"])
         case .failed(let failure):
-            if failure.isCancellation { return }
+            if failure.kind == .cancelled { return }
             let failures = status.withLock { status in
                 status.lastScanStart = startedAt
                 status.lastScanDuration = now().timeIntervalSince(startedAt)
