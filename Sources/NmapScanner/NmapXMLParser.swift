@@ -48,6 +48,7 @@ extension NmapXMLParser {
         var errorMessage: String?
         var inHost = false
         var host = HostBuilder()
+        var upHostIndex: [String: Int] = [:]
 
         init(_ p: UnsafeBufferPointer<UInt8>) {
             self.p = p
@@ -73,7 +74,8 @@ extension NmapXMLParser {
                 return .failure(error)
             }
             guard sawRoot else {
-                return .failure(invalid("the output holds no <nmaprun> element, so it is not nmap XML"))
+                // Only a prolog (declaration, comments, DOCTYPE): nmap stopped before it began.
+                return .failure(incomplete("nmap's output stops after \(n) bytes, before <nmaprun>"))
             }
             if let exit = finishedExit, exit != "success" {
                 let said = errorMessage.map { ": \($0.trimmingWhitespace())" } ?? ""
@@ -178,6 +180,8 @@ extension NmapXMLParser {
                 }
                 guard k < n else { throw truncated() }
                 i = k + 1
+            } else if ["<!--", "<![CDATA[", "<!DOCTYPE"].contains(where: { endsWithPrefix(of: $0, at: i) }) {
+                throw truncated()
             } else {
                 throw invalid(at: i, "unknown markup '<!'")
             }
@@ -316,11 +320,19 @@ extension NmapXMLParser {
                 rootClosed = true
             } else if inHost && stack.count == 1 && named(name, "host") {
                 inHost = false
-                if host.state == "up", host.ipv4 != nil || host.ipv6 != nil {
-                    run.hosts.append(
-                        ScanHost(
-                            ipv4: host.ipv4, ipv6: host.ipv6, mac: host.mac, vendor: host.vendor,
-                            hostName: host.hostName, reason: host.reason ?? ""))
+                if host.state == "up", let address = host.ipv4 ?? host.ipv6 {
+                    let found = ScanHost(
+                        ipv4: host.ipv4, ipv6: host.ipv6, mac: host.mac, vendor: host.vendor,
+                        hostName: host.hostName, reason: host.reason ?? "")
+                    // A host named twice on the command line (as a name and by address) is listed twice.
+                    if let earlier = upHostIndex[address] {
+                        run.hosts[earlier].mac = run.hosts[earlier].mac ?? found.mac
+                        run.hosts[earlier].vendor = run.hosts[earlier].vendor ?? found.vendor
+                        run.hosts[earlier].hostName = run.hosts[earlier].hostName ?? found.hostName
+                    } else {
+                        upHostIndex[address] = run.hosts.count
+                        run.hosts.append(found)
+                    }
                 } else {
                     run.hostsNotUp += 1
                 }
@@ -418,6 +430,15 @@ extension NmapXMLParser {
                 k = hit + 1
             }
             throw truncated()
+        }
+
+        /// The input ends inside `literal`, which starts at `offset`: a cut, not a mistake.
+        func endsWithPrefix(of literal: StaticString, at offset: Int) -> Bool {
+            let count = literal.utf8CodeUnitCount
+            guard n - offset < count else { return false }
+            let bytes = literal.utf8Start
+            for k in 0..<(n - offset) where p[offset + k] != bytes[k] { return false }
+            return true
         }
 
         func matches(_ literal: StaticString, at offset: Int) -> Bool {
