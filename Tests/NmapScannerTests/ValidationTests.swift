@@ -1,0 +1,97 @@
+import Testing
+
+@testable import NmapScanner
+
+@Suite struct ValidationTests {
+    func error(_ configuration: ScannerConfiguration) -> NmapScannerError? {
+        do {
+            try configuration.validate()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test(arguments: [
+        "192.168.1.10", "192.168.1.0/24", "192.168.1.1-50", "10.0.0-3.1-254", "192.168.*.1", "192.168.1.1,5,9",
+        "10.0.0.-5", "printer", "printer.lan", "nas_1.home.arpa.", "scanme.example/30", "2001:db8::1", "2001:db8::/64",
+        "fe80::1%eth0", "::1",
+    ])
+    func acceptsNmapTargetForms(target: String) {
+        #expect(error(ScannerConfiguration(targets: [target], scanOptions: target.contains(":") ? "-sn" : "-F")) == nil)
+    }
+
+    @Test(arguments: [
+        ("-iL", "begins with '-'"), ("--reason", "begins with '-'"), ("", "empty"), ("192.168.1.0/24 10.0.0.1", "whitespace"),
+        ("192.168.1.300", "not an nmap target"), ("192.168.1.0/33", "not an nmap target"), ("10.0.0", "not an nmap target"),
+        ("host!.lan", "not an nmap target"), ("2001:db8::g", "not an nmap target"), ("192.168.1.1-192.168.1.5", "not an nmap target"),
+        ("-", "begins with '-'"),
+    ])
+    func refusesBadTargets(target: String, why: String) throws {
+        let failure = try #require(error(ScannerConfiguration(targets: [target])))
+        #expect(failure.kind == .invalidTarget)
+        #expect(failure.value == target.trimmingWhitespace())
+        #expect(failure.message.contains(why), "\(failure.message)")
+    }
+
+    @Test func refusesNoTargets() throws {
+        let failure = try #require(error(ScannerConfiguration(targets: [])))
+        #expect(failure.kind == .noTargets)
+    }
+
+    @Test(arguments: [
+        "-oX out.xml", "-oN -", "-oG x", "-oA base", "-oS x", "-oXfile.xml", "--oX x", "-iL hosts.txt", "-iR 10",
+        "--resume log", "--stylesheet x.xsl", "--stylesheet=x.xsl", "--webxml", "--exclude 10.0.0.1",
+        "--excludefile f", "-h", "--help", "-V", "--version", "--iflist",
+    ])
+    func refusesOptionsThatTakeOverOutputOrInput(options: String) throws {
+        let failure = try #require(error(ScannerConfiguration(targets: ["192.168.1.0/24"], scanOptions: "-sn " + options)))
+        #expect(failure.kind == .forbiddenOption)
+        #expect(failure.message.contains("is not allowed:"))
+        #expect(failure.value == options.split(separator: " ").first.map(String.init))
+    }
+
+    @Test func allowsEverydayOptions() {
+        for options in ["-F --host-timeout 5s", "-n -sn -PR -T4 --min-rate 10 --host-timeout 5s --reason -v",
+                        "--privileged -sn", "-sS -p 22,80 --open", "--no-stylesheet -sn", "-e eth0 -sn"] {
+            #expect(error(ScannerConfiguration(targets: ["192.168.1.0/24"], scanOptions: options)) == nil, "\(options)")
+        }
+    }
+
+    @Test func refusesMinus6WithIPv4Targets() throws {
+        let failure = try #require(error(ScannerConfiguration(targets: ["192.168.1.0/24"], scanOptions: "-6 -sn")))
+        #expect(failure.kind == .addressFamilyMismatch)
+        #expect(failure.message.contains("-6"))
+    }
+
+    @Test func refusesMixedFamilies() throws {
+        let failure = try #require(error(ScannerConfiguration(targets: ["192.168.1.0/24", "nas.lan", "2001:db8::/120"])))
+        #expect(failure.kind == .addressFamilyMismatch)
+        #expect(failure.message.contains("192.168.1.0/24") && failure.message.contains("2001:db8::/120"))
+    }
+
+    @Test func refusesBadExcludes() throws {
+        let comma = try #require(error(ScannerConfiguration(targets: ["192.168.1.0/24"], exclude: ["192.168.1.1,2"])))
+        #expect(comma.kind == .invalidExclude && comma.message.contains("comma"))
+        let option = try #require(error(ScannerConfiguration(targets: ["192.168.1.0/24"], exclude: ["--reason"])))
+        #expect(option.kind == .invalidExclude && option.message.contains("begins with '-'"))
+        let family = try #require(error(ScannerConfiguration(targets: ["192.168.1.0/24"], exclude: ["2001:db8::1"])))
+        #expect(family.kind == .addressFamilyMismatch)
+    }
+
+    @Test func refusesUnbalancedQuoteAndEmptyWord() throws {
+        #expect(error(ScannerConfiguration(targets: ["10.0.0.1"], scanOptions: "-sn '--x"))?.kind == .unbalancedQuote)
+        #expect(error(ScannerConfiguration(targets: ["10.0.0.1"], scanOptions: "-sn ''"))?.kind == .forbiddenOption)
+    }
+
+    @Test func refusesBadSettings() {
+        #expect(error(ScannerConfiguration(targets: ["10.0.0.1"], nmapPath: ""))?.kind == .invalidSetting)
+        #expect(error(ScannerConfiguration(targets: ["10.0.0.1"], timeout: .zero))?.kind == .invalidSetting)
+    }
+
+    @Test func scannerInitValidates() {
+        #expect(throws: NmapScannerError.self) {
+            _ = try NmapScanner(configuration: ScannerConfiguration(targets: ["-oX"]), logger: .init(label: "test"))
+        }
+    }
+}

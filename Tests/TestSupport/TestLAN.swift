@@ -1,0 +1,249 @@
+import Foundation
+import Synchronization
+
+/// A LAN of network namespaces built by `scripts/testlan.sh`: a bridge, a scanner namespace and six
+/// hosts with fixed MACs at 192.0.2.11-16. nmap runs inside the scanner namespace only (through
+/// `nmapWrapper`), so tests never touch a real network.
+///
+/// Build one per test with a unique name (`TestLAN.uniqueName`), so tests can run in parallel, and
+/// remove it even when the test fails (`TestLAN.with`).
+public struct TestLAN: Sendable {
+    public struct Host: Sendable, Equatable {
+        /// 1...6
+        public var index: Int
+        public var namespace: String
+        public var ip: String
+        /// Lower-case, colon-separated.
+        public var mac: String
+        /// What nmap-mac-prefixes says for the MAC, nil when it has nothing.
+        public var vendor: String?
+        /// The name the scanner namespace's /etc/hosts gives the host.
+        public var hostName: String
+        /// The TCP port the host listens on, if any.
+        public var port: Int?
+
+        /// Locally administered (a phone's random MAC).
+        public var randomizedMAC: Bool {
+            guard let first = UInt8(mac.prefix(2), radix: 16) else { return false }
+            return first & 0x02 != 0
+        }
+    }
+
+    /// How the nmap wrapper runs nmap inside the scanner namespace.
+    public enum WrapperMode: String, Sendable {
+        /// As root: raw sockets, MACs in the XML.
+        case root
+        /// As nobody without capabilities: TCP connect only, no MACs.
+        case unprivileged
+        /// As nobody with CAP_NET_RAW in its ambient set (nmap needs `--privileged` to use it).
+        case netRaw = "net-raw"
+    }
+
+    public let name: String
+    public let scannerNamespace: String
+    public let scannerIP: String
+    public let scannerMAC: String
+    /// The scanner namespace's /proc/net/arp, readable from the root namespace.
+    public let neighbourTablePath: String
+    public let hosts: [Host]
+
+    /// The host with this index (1...6).
+    public func host(_ index: Int) -> Host {
+        guard let host = hosts.first(where: { $0.index == index }) else {
+            preconditionFailure("lab \(name) has no host \(index)")
+        }
+        return host
+    }
+
+    // MARK: Availability
+
+    /// Why labs cannot be built here, or nil when they can (root, `ip`, `nmap`, `python3`, `setpriv`,
+    /// and permission to create a network namespace). Checked once, by actually creating one.
+    public static let unavailableReason: String? = {
+        do {
+            let output = try runSync([scriptPath, "check"])
+            return output.status == 0 ? nil : "no test LAN here: \(output.text.trimmingCharacters(in: .whitespacesAndNewlines))"
+        } catch {
+            return "no test LAN here: \(error)"
+        }
+    }()
+
+    public static var isAvailable: Bool { unavailableReason == nil }
+
+    /// CI (env CI=true) runs as root: there a LAN that cannot be built is a failure, not a skip.
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    /// For `.enabled(if: TestLAN.shouldRun)`: true where a lab can be built, and always on CI, so that
+    /// there the tests run and fail with the reason instead of skipping.
+    public static var shouldRun: Bool { isAvailable || isCI }
+
+    /// A short lab name (at most 6 characters, so interface names stay within 15) unlikely to clash with
+    /// another test's lab.
+    public static func uniqueName(prefix: String = "t") -> String {
+        let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        let head = String(prefix.lowercased().prefix(2))
+        return head + String((0..<(6 - head.count)).map { _ in letters.randomElement()! })
+    }
+
+    // MARK: Lifecycle
+
+    /// Builds lab `name` (removing any leftover of the same name first).
+    public static func up(name: String) async throws -> TestLAN {
+        if let reason = unavailableReason { throw TestLANError(command: "up \(name)", status: -1, output: reason) }
+        let output = try await run(["up", name])
+        return try parse(facts: output, name: name)
+    }
+
+    /// Builds a lab, runs `body`, and removes the lab whether `body` succeeds or throws.
+    public static func with<T: Sendable>(
+        name: String = uniqueName(), _ body: (TestLAN) async throws -> T
+    ) async throws -> T {
+        let lab = try await up(name: name)
+        do {
+            let result = try await body(lab)
+            try await lab.down()
+            return result
+        } catch {
+            try? await lab.down()
+            throw error
+        }
+    }
+
+    /// Host `index` drops off the LAN (its link is deleted).
+    public func leave(_ index: Int) async throws {
+        _ = try await Self.run(["leave", name, String(index)])
+    }
+
+    /// Host `index` comes back with the same MAC and IP.
+    public func join(_ index: Int) async throws {
+        _ = try await Self.run(["join", name, String(index)])
+    }
+
+    /// Writes an executable at `path` that runs nmap inside the scanner namespace, for `nmapPath`.
+    public func nmapWrapper(path: String, mode: WrapperMode = .root) async throws {
+        _ = try await Self.run(["nmap-wrapper", name, path, mode.rawValue])
+    }
+
+    /// Removes everything the lab made. Safe to call twice.
+    public func down() async throws {
+        _ = try await Self.run(["down", name])
+    }
+
+    // MARK: Script
+
+    /// The repository root, found from this file's place in it.
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // TestSupport
+        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent()
+
+    public static var scriptPath: String { repositoryRoot.appendingPathComponent("scripts/testlan.sh").path }
+
+    static func parse(facts: String, name: String) throws -> TestLAN {
+        var scanner: [Substring]?
+        var neighbourTable: String?
+        var hosts: [Host] = []
+        for line in facts.split(separator: "\n") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            switch fields.first {
+            case "scanner" where fields.count >= 5:
+                scanner = fields
+            case "neighbour_table" where fields.count >= 2:
+                neighbourTable = String(fields[1])
+            case "host" where fields.count >= 8:
+                guard let index = Int(fields[1]) else { continue }
+                hosts.append(
+                    Host(
+                        index: index, namespace: String(fields[2]), ip: String(fields[3]), mac: String(fields[4]),
+                        vendor: fields[5] == "-" ? nil : String(fields[5]), hostName: String(fields[6]),
+                        port: Int(fields[7])))
+            default:
+                continue
+            }
+        }
+        guard let scanner, let neighbourTable, !hosts.isEmpty else {
+            throw TestLANError(command: "up \(name)", status: 0, output: "unexpected facts:\n\(facts)")
+        }
+        return TestLAN(
+            name: name, scannerNamespace: String(scanner[1]), scannerIP: String(scanner[2]),
+            scannerMAC: String(scanner[3]), neighbourTablePath: neighbourTable, hosts: hosts)
+    }
+
+    /// Runs the script off the cooperative pool: Process reports its end through terminationHandler.
+    static func run(_ arguments: [String]) async throws -> String {
+        let argv = [scriptPath] + arguments
+        let output = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Output, any Error>) in
+            do {
+                try start(argv) { continuation.resume(returning: $0) }
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+        guard output.status == 0 else {
+            throw TestLANError(command: arguments.joined(separator: " "), status: output.status, output: output.text)
+        }
+        return output.text
+    }
+
+    struct Output: Sendable {
+        var status: Int32
+        var text: String
+    }
+
+    /// Output goes to a file rather than a pipe: the lab's listeners outlive the script, and nothing
+    /// must wait for them to close a pipe.
+    private static func start(_ argv: [String], completion: @escaping @Sendable (Output) -> Void) throws {
+        let outputURL = FileManager.default.temporaryDirectory
+            .appendingPathComponent("testlan-\(UUID().uuidString).out")
+        guard FileManager.default.createFile(atPath: outputURL.path, contents: nil) else {
+            throw TestLANError(command: argv.joined(separator: " "), status: -1, output: "cannot create \(outputURL.path)")
+        }
+        let handle = try FileHandle(forWritingTo: outputURL)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = argv
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = handle
+        process.standardError = handle
+        process.terminationHandler = { process in
+            try? handle.close()
+            let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
+            try? FileManager.default.removeItem(at: outputURL)
+            completion(Output(status: process.terminationStatus, text: text))
+        }
+        do {
+            try process.run()
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: outputURL)
+            throw error
+        }
+    }
+
+    /// Only for the one-time availability check, which Swift Testing evaluates synchronously.
+    private static func runSync(_ argv: [String]) throws -> Output {
+        let done = DispatchSemaphore(value: 0)
+        let box = OutputBox()
+        try start(argv) { output in
+            box.output.withLock { $0 = output }
+            done.signal()
+        }
+        done.wait()
+        return box.output.withLock { $0 } ?? Output(status: -1, text: "no result")
+    }
+
+    private final class OutputBox: Sendable {
+        let output = Mutex<Output?>(nil)
+    }
+}
+
+/// A failed testlan.sh command, with what it printed.
+public struct TestLANError: Error, CustomStringConvertible {
+    public var command: String
+    public var status: Int32
+    public var output: String
+
+    public var description: String {
+        "testlan.sh \(command) failed (status \(status)): \(output.trimmingCharacters(in: .whitespacesAndNewlines))"
+    }
+}
