@@ -1,31 +1,33 @@
+import Foundation
+
 /// MAC spelling rules shared by the engine, the store and the bridge.
 public enum MACAddress {
-    /// The MAC in Home Assistant's `format_mac` form, `aa:bb:cc:dd:ee:ff`, from any common spelling
-    /// (`AA:BB:..`, `aa-bb-..`, `aabb.ccdd.eeff`, `aabbccddeeff`); nil when it is not 12 hex digits.
+    /// The MAC in Home Assistant's `format_mac` form, `aa:bb:cc:dd:ee:ff`, from the ways people and
+    /// tools write them: `AA:BB:..`, `aa-bb-..`, `aabb.ccdd.eeff` (Cisco), `aabbccddeeff`, and
+    /// `a:b:c:d:e:f` (old `arp -n`, no zero padding); nil when `text` is no MAC.
     public static func normalized(_ text: String) -> String? {
-        var digits: [UInt8] = []
-        digits.reserveCapacity(12)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"):
-                digits.append(byte)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"):
-                digits.append(byte + 32)
-            case UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "."):
-                continue
-            default:
-                return nil
-            }
-            if digits.count > 12 { return nil }
+        let text = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let groups: [Substring]
+        if text.contains(":") {
+            groups = text.split(separator: ":", omittingEmptySubsequences: false)
+        } else if text.contains("-") {
+            groups = text.split(separator: "-", omittingEmptySubsequences: false)
+        } else if text.contains(".") {
+            let words = text.split(separator: ".", omittingEmptySubsequences: false)
+            guard words.count == 3, words.allSatisfy({ $0.count == 4 }) else { return nil }
+            groups = words.flatMap { [$0.prefix(2), $0.suffix(2)] }
+        } else {
+            guard text.count == 12 else { return nil }
+            let characters = Array(text)
+            groups = stride(from: 0, to: 12, by: 2).map { Substring(String(characters[$0..<$0 + 2])) }
         }
-        guard digits.count == 12 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(17)
-        for (index, digit) in digits.enumerated() {
-            if index > 0, index % 2 == 0 { out.append(UInt8(ascii: ":")) }
-            out.append(digit)
+        guard groups.count == 6 else { return nil }
+        var bytes: [String] = []
+        for group in groups {
+            guard (1...2).contains(group.count), group.allSatisfy({ $0.isHexDigit && $0.isASCII }) else { return nil }
+            bytes.append(group.count == 1 ? "0\(group)" : String(group))
         }
-        return String(decoding: out, as: UTF8.self)
+        return bytes.joined(separator: ":")
     }
 
     /// The device id of a MAC-keyed device: the normalized MAC without colons (`aabbccddeeff`), which is what

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Bridge
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 
 /// The command line: a thin shell over the Bridge module, which tests build directly.
 @main
@@ -25,8 +23,8 @@ struct Nmap2MQTT: AsyncParsableCommand {
                 try command.run()
             }
         } catch let failure as CommandFailure {
-            fputs("nmap2mqtt: \(failure.description)\n", stderr)
-            exit(failure.exitCode)
+            FileHandle.standardError.write(Data("nmap2mqtt: \(failure.description)\n".utf8))
+            Foundation.exit(failure.exitCode)
         } catch {
             exit(withError: error)
         }

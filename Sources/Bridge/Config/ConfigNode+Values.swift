@@ -1,3 +1,4 @@
+import Presence
 import Yams
 
 /// Typed readers. Each error names the value and what would be right.
@@ -129,7 +130,7 @@ extension ConfigNode {
     func mac() throws(ConfigError) -> String {
         let expected = "six hex bytes such as aa:bb:cc:dd:ee:ff (AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff and aabbccddeeff also work)"
         let text = try scalarText(expected: expected)
-        guard let normalized = MACNotation.normalized(text) else {
+        guard let normalized = MACAddress.normalized(ConfigText.trimmed(text)) else {
             throw error(is: "not a MAC address", expected: expected)
         }
         return normalized

@@ -1,4 +1,6 @@
 import Logging
+import NmapScanner
+import Presence
 import Yams
 
 /// Turns YAML text into a `BridgeConfiguration`, section by section, naming every bad key by its path.
@@ -178,7 +180,27 @@ struct ConfigParser {
             let text = try value.string(expected: "the nmap command, such as nmap or /usr/bin/nmap")
             settings.nmapPath = text.contains("/") ? ConfigFiles.absolute(text, relativeTo: configDirectory, environment: environment) : text
         }
+        try checkWithScanner(settings, fields)
         return settings
+    }
+
+    /// Targets and scan_options are judged by the scanner itself, so the bridge refuses exactly
+    /// what nmap would misread (an option as a target, output redirection, a v4/v6 mix).
+    private func checkWithScanner(_ settings: ScanSettings, _ fields: ConfigMapping) throws(ConfigError) {
+        let scanner = ScannerConfiguration(targets: settings.hosts, exclude: settings.exclude, scanOptions: settings.scanOptions)
+        do {
+            try scanner.validate()
+        } catch {
+            let key: String
+            switch error.kind {
+            case .invalidExclude: key = "exclude"
+            case .forbiddenOption, .unbalancedQuote: key = "scan_options"
+            case .addressFamilyMismatch: key = error.value.hasPrefix("-") ? "scan_options" : "hosts"
+            case .noTargets, .invalidTarget, .invalidSetting: key = "hosts"
+            }
+            let node = fields[key]
+            throw ConfigError(keyPath: node?.path ?? "scan.\(key)", message: error.message, line: node?.line)
+        }
     }
 
     /// MACs from a list, or from a string holding several separated by commas or spaces.
@@ -187,7 +209,7 @@ struct ConfigParser {
         for element in try node.elements() {
             let text = try element.string(expected: "MAC addresses such as aa:bb:cc:dd:ee:ff")
             for part in text.split(whereSeparator: { $0 == "," || $0.isWhitespace }) {
-                guard let mac = MACNotation.normalized(String(part)) else {
+                guard let mac = MACAddress.normalized(ConfigText.trimmed(String(part))) else {
                     throw ConfigNode(node: Node(String(part), Tag(.str)), path: element.path).error(
                         is: "not a MAC address",
                         expected: "six hex bytes such as aa:bb:cc:dd:ee:ff (AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff and aabbccddeeff also work)"

@@ -101,9 +101,15 @@ public final class BridgeService: Service, Sendable {
     // MARK: - MQTT
 
     private func connectAndSubscribe() async throws {
+        let connected: Result<Void, MosquittoError>
         do {
             try await client.connect()
-        } catch let error where error.isBrokerRejection || error.code == .tls {
+            connected = .success(())
+        } catch {
+            connected = .failure(error)
+        }
+        if case .failure(let error) = connected {
+            guard error.isBrokerRejection || error.code == .tls else { throw error }
             throw BridgeError("mqtt: \(error.message); check mqtt.username, mqtt.password and mqtt.tls in the configuration")
         }
         var filters = [topics.forgetRequest]

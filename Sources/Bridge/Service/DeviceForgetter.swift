@@ -50,9 +50,10 @@ public enum DeviceForgetter {
                         try await client.publish(topic, payload: [], qos: .atLeastOnce, retain: true)
                     }
                 }
+                let broker = "\(mqtt.host):\(mqtt.port)"
                 group.addTask {
                     try await Task.sleep(for: .seconds(10))
-                    throw BridgeError("mqtt: could not reach the broker at \(mqtt.host):\(mqtt.port) within 10 s; the device's retained topics were not cleared")
+                    throw BridgeError("mqtt: could not reach the broker at \(broker) within 10 s; the device's retained topics were not cleared")
                 }
                 try await group.next()
                 group.cancelAll()
