@@ -1,0 +1,143 @@
+import Yams
+
+/// The settings in force, as YAML: what `check-config` prints. The password shows as `********`.
+extension BridgeConfiguration {
+    public static let maskedPassword = "********"
+
+    /// Every key with its effective value (defaults filled in, environment applied, paths absolute).
+    /// Valid YAML in the `config.yaml` layout; with no password set it parses back to an equal value.
+    public var effectiveSettings: String {
+        var lines: [String] = []
+        func add(_ indent: Int, _ key: String, _ value: String? = nil) {
+            let prefix = String(repeating: "  ", count: indent)
+            lines.append(value.map { "\(prefix)\(key): \($0)" } ?? "\(prefix)\(key):")
+        }
+        func optional(_ text: String?) -> String {
+            text.map(YAMLText.scalar) ?? "null"
+        }
+
+        if let configFile {
+            lines.append("# effective settings of \(configFile)")
+        }
+        add(0, "mqtt")
+        add(1, "host", YAMLText.scalar(mqtt.host))
+        add(1, "port", String(mqtt.port))
+        add(1, "protocol", YAMLText.quoted(mqtt.protocolVersion.rawValue))
+        add(1, "client_id", YAMLText.scalar(mqtt.clientID))
+        add(1, "username", optional(mqtt.username))
+        if mqtt.password != nil {
+            let origin = mqtt.passwordFile.map { "  # read from \($0)" } ?? ""
+            add(1, "password", YAMLText.quoted(Self.maskedPassword) + origin)
+        } else {
+            add(1, "password", "null")
+        }
+        if let tls = mqtt.tls {
+            add(1, "tls")
+            add(2, "ca_file", optional(tls.caFile))
+            add(2, "cert_file", optional(tls.certFile))
+            add(2, "key_file", optional(tls.keyFile))
+            add(2, "insecure", String(tls.insecure))
+        } else {
+            add(1, "tls", "false")
+        }
+        add(1, "keepalive", YAMLText.number(mqtt.keepalive, unit: .seconds))
+        add(1, "base_topic", YAMLText.scalar(mqtt.baseTopic))
+
+        add(0, "homeassistant")
+        add(1, "discovery", String(homeAssistant.discovery))
+        add(1, "discovery_prefix", YAMLText.scalar(homeAssistant.discoveryPrefix))
+        add(1, "status_topic", YAMLText.scalar(homeAssistant.statusTopic))
+
+        add(0, "scan")
+        add(1, "hosts", YAMLText.list(scan.hosts))
+        add(1, "exclude", YAMLText.list(scan.exclude))
+        add(1, "exclude_macs", YAMLText.list(scan.excludeMACs, alwaysQuote: true))
+        add(1, "scan_options", YAMLText.quoted(scan.scanOptions))
+        add(1, "interval_seconds", YAMLText.number(scan.interval, unit: .seconds))
+        add(1, "home_interval", YAMLText.number(scan.homeInterval, unit: .minutes))
+        add(1, "consider_home", YAMLText.number(scan.considerHome, unit: .seconds))
+        add(1, "timeout", YAMLText.number(scan.timeout, unit: .seconds))
+        add(1, "nmap_path", YAMLText.scalar(scan.nmapPath))
+
+        if devices.isEmpty {
+            add(0, "devices", "[]")
+        } else {
+            add(0, "devices")
+            for device in devices {
+                lines.append("  - mac: \(YAMLText.quoted(device.mac))")
+                add(2, "name", optional(device.name))
+                add(2, "consider_home", device.considerHome.map { YAMLText.number($0, unit: .seconds) } ?? "null")
+                add(2, "track", String(device.track))
+            }
+        }
+        add(0, "track_new_devices", String(trackNewDevices))
+        add(0, "track_without_mac", String(trackWithoutMAC))
+        add(0, "state_file", YAMLText.scalar(stateFile))
+        add(0, "log_level", logLevel.rawValue)
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Writing scalars so that YAML reads them back as the same text.
+enum YAMLText {
+    /// Plain when that is unambiguous (`localhost`, `/var/lib/x.json`), double-quoted otherwise.
+    static func scalar(_ text: String) -> String {
+        let safe = text.unicodeScalars.allSatisfy { scalar in
+            (scalar.properties.isAlphabetic && scalar.isASCII) || ("0"..."9").contains(scalar) || "_./@-".unicodeScalars.contains(scalar)
+        }
+        guard safe, let first = text.unicodeScalars.first, first != "-", first != "@",
+              Resolver.default.resolveTag(of: Node(text)) == .str
+        else {
+            return quoted(text)
+        }
+        return text
+    }
+
+    /// A YAML double-quoted scalar.
+    static func quoted(_ text: String) -> String {
+        var escaped = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\t": escaped += "\\t"
+            case "\r": escaped += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    let hex = String(scalar.value, radix: 16)
+                    escaped += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+                } else {
+                    escaped.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return escaped + "\""
+    }
+
+    /// A flow list: `["192.0.2.0/24", "10.0.0.5"]`.
+    static func list(_ items: [String], alwaysQuote: Bool = false) -> String {
+        "[" + items.map { alwaysQuote ? quoted($0) : scalar($0) }.joined(separator: ", ") + "]"
+    }
+
+    /// A duration as a number of `unit` (`12`, `1.5`, `0.1`), or with an `s` suffix when minutes
+    /// would need more than three decimals.
+    static func number(_ duration: Duration, unit: ConfigDurationUnit) -> String {
+        let (seconds, attoseconds) = duration.components
+        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        let divisor: Int64 = unit == .seconds ? 1000 : 60_000
+        guard (milliseconds * 1000) % divisor == 0 else {
+            return quoted(decimal(thousandths: milliseconds) + "s")
+        }
+        return decimal(thousandths: milliseconds * 1000 / divisor)
+    }
+
+    private static func decimal(thousandths: Int64) -> String {
+        let whole = thousandths / 1000
+        var fraction = String(thousandths % 1000)
+        guard fraction != "0" else { return String(whole) }
+        fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(whole).\(fraction)"
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Presence
+
+/// The JSON payloads of DESIGN.md's topic table. JSONEncoder does the escaping, so quotes,
+/// backslashes and control characters in names from the network never break a payload.
+public enum Payloads {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func encode(_ value: some Encodable) -> [UInt8] {
+        // Encoding plain structs of strings, numbers and arrays cannot fail.
+        (try? Array(encoder.encode(value))) ?? Array("{}".utf8)
+    }
+
+    public static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+
+    /// `<base>/<id>/attributes`: what Home Assistant shows beside the state.
+    struct Attributes: Encodable {
+        var ip: String
+        var mac: String?
+        var host_name: String?
+        var manufacturer: String?
+        var last_seen: String
+        var reason: String
+    }
+
+    public static func attributes(_ device: Device) -> [UInt8] {
+        encode(Attributes(ip: device.ip, mac: device.mac, host_name: device.hostName, manufacturer: device.vendor,
+                          last_seen: timestamp(device.lastSeen), reason: device.reason))
+    }
+
+    /// One device of `<base>/devices` and of `<base>/events`.
+    struct DeviceSummary: Encodable {
+        var event: String?
+        var id: String
+        var name: String
+        var state: String
+        var ip: String
+        var mac: String?
+        var host_name: String?
+        var manufacturer: String?
+        var randomized_mac: Bool
+        var first_seen: String
+        var last_seen: String
+        var reason: String
+
+        init(_ device: Device, event: String? = nil) {
+            self.event = event
+            id = device.id
+            name = device.name
+            state = device.state.rawValue
+            ip = device.ip
+            mac = device.mac
+            host_name = device.hostName
+            manufacturer = device.vendor
+            randomized_mac = device.randomizedMAC
+            first_seen = Payloads.timestamp(device.firstSeen)
+            last_seen = Payloads.timestamp(device.lastSeen)
+            reason = device.reason
+        }
+    }
+
+    public static func devices(_ devices: [Device]) -> [UInt8] {
+        encode(devices.map { DeviceSummary($0) })
+    }
+
+    public static func event(_ kind: String, _ device: Device) -> [UInt8] {
+        encode(DeviceSummary(device, event: kind))
+    }
+
+    /// `<base>/bridge/info`: the bridge's health, so a stuck or failing nmap is visible.
+    public struct BridgeInfo: Encodable, Sendable, Equatable {
+        public var version: String
+        public var scan_targets: [String]
+        public var scan_interval_seconds: Double
+        public var last_scan_start: String?
+        public var last_scan_duration_seconds: Double?
+        public var last_scan_ok: Bool?
+        public var hosts_up: Int?
+        public var consecutive_failures: Int
+        public var last_error: String?
+        public var device_count: Int
+        public var devices_home: Int
+    }
+
+    public static func bridgeInfo(_ info: BridgeInfo) -> [UInt8] {
+        encode(info)
+    }
+}

@@ -1,0 +1,182 @@
+import Logging
+import Mosquitto
+import Synchronization
+
+/// Keeps the broker in step with what the bridge wants retained, whatever the broker does.
+///
+/// The bridge states what each topic should hold; a single worker publishes what is out of date.
+/// A topic that changes again before it went out is sent once, with its latest payload, so a slow
+/// or throttling broker costs at most one payload per topic, never a growing queue. After a
+/// (re)connect everything is sent again: a broker restarted without persistence has lost it all.
+/// Events (not retained) wait in a bounded queue; past its size the oldest are dropped and logged.
+final class TopicPublisher: Sendable {
+    enum Priority: Int, Sendable, CaseIterable {
+        case bridgeState = 0, discovery, state
+    }
+
+    private struct Entry: Sendable {
+        var payload: [UInt8]
+        var priority: Priority
+    }
+
+    private struct Work: Sendable {
+        var topic: String
+        var payload: [UInt8]
+        var retain: Bool
+    }
+
+    private struct State: Sendable {
+        var desired: [String: Entry] = [:]
+        /// What the broker holds, as far as this connection knows.
+        var published: [String: [UInt8]] = [:]
+        var dirty: [[String]] = Array(repeating: [], count: Priority.allCases.count)
+        var dirtySet: Set<String> = []
+        var events: [(String, [UInt8])] = []
+        var droppedEvents = 0
+        var inFlight = false
+
+        mutating func markDirty(_ topic: String, _ priority: Priority) {
+            if dirtySet.insert(topic).inserted {
+                dirty[priority.rawValue].append(topic)
+            }
+        }
+
+        mutating func next() -> Work? {
+            for level in dirty.indices {
+                while !dirty[level].isEmpty {
+                    let topic = dirty[level].removeFirst()
+                    dirtySet.remove(topic)
+                    guard let entry = desired[topic], published[topic] != entry.payload else { continue }
+                    inFlight = true
+                    return Work(topic: topic, payload: entry.payload, retain: true)
+                }
+            }
+            if !events.isEmpty {
+                let (topic, payload) = events.removeFirst()
+                inFlight = true
+                return Work(topic: topic, payload: payload, retain: false)
+            }
+            return nil
+        }
+
+        var isIdle: Bool { !inFlight && dirtySet.isEmpty && events.isEmpty }
+    }
+
+    private let state = Mutex(State())
+    private let wake = WakeSignal()
+    private let logger: Logger
+    private let eventQueueLimit: Int
+
+    init(logger: Logger, eventQueueLimit: Int = 1000) {
+        self.logger = logger
+        self.eventQueueLimit = eventQueueLimit
+    }
+
+    /// The topic should hold `payload`, retained.
+    func retain(_ topic: String, _ payload: [UInt8], priority: Priority = .state) {
+        let changed = state.withLock { state -> Bool in
+            if state.desired[topic]?.payload == payload { return false }
+            state.desired[topic] = Entry(payload: payload, priority: priority)
+            state.markDirty(topic, priority)
+            return true
+        }
+        if changed { wake.signal() }
+    }
+
+    func retain(_ topic: String, _ text: String, priority: Priority = .state) {
+        retain(topic, Array(text.utf8), priority: priority)
+    }
+
+    /// The retained message on `topic` should go (an empty retained publish).
+    func clear(_ topic: String) {
+        retain(topic, [], priority: .discovery)
+    }
+
+    /// Stops keeping `topic` without touching what the broker holds (Home Assistant already
+    /// cleared a deleted device's discovery config).
+    func drop(_ topic: String) {
+        state.withLock { state in
+            state.desired.removeValue(forKey: topic)
+            state.published.removeValue(forKey: topic)
+        }
+    }
+
+    /// A message that is not retained, sent once if the broker can be reached soon.
+    func send(_ topic: String, _ payload: [UInt8]) {
+        let dropped = state.withLock { state -> Bool in
+            state.events.append((topic, payload))
+            guard state.events.count > eventQueueLimit else { return false }
+            state.events.removeFirst()
+            state.droppedEvents += 1
+            return true
+        }
+        if dropped {
+            logger.info("Dropped the oldest unsent event: the broker is not taking messages", metadata: ["mqtt.topic": "\(topic)"])
+        }
+        wake.signal()
+    }
+
+    /// Sends every retained topic again, in priority order: after a (re)connect, or when Home
+    /// Assistant comes online (`discoveryAndStatesOnly` leaves nothing out; it is the same set).
+    func resendAll() {
+        state.withLock { state in
+            state.published.removeAll()
+            let ordered = state.desired.sorted { ($0.value.priority.rawValue, $0.key) < ($1.value.priority.rawValue, $1.key) }
+            for (topic, entry) in ordered {
+                state.markDirty(topic, entry.priority)
+            }
+        }
+        wake.signal()
+    }
+
+    /// What the topic is meant to hold now (tests, the devices command).
+    func desiredPayload(_ topic: String) -> [UInt8]? {
+        state.withLock { $0.desired[topic]?.payload }
+    }
+
+    /// Publishes until cancelled. While the client is disconnected it waits: `resendAll()` on the
+    /// next connection brings everything up to date.
+    func run(client: MosquittoClient) async {
+        while !Task.isCancelled {
+            guard let work = state.withLock({ $0.next() }) else {
+                await wake.wait(until: nil)
+                continue
+            }
+            var keepGoing = true
+            do {
+                try await client.publish(work.topic, payload: work.payload, qos: .atLeastOnce, retain: work.retain)
+                state.withLock { state in
+                    state.published[work.topic] = work.payload
+                    if work.payload.isEmpty, state.desired[work.topic]?.payload.isEmpty == true, !state.dirtySet.contains(work.topic) {
+                        state.desired.removeValue(forKey: work.topic)
+                        state.published.removeValue(forKey: work.topic)
+                    }
+                }
+            } catch let error {
+                if error.code == .notConnected || error.code == .connectionLost || error.code == .shutDown || error.code == .cancelled {
+                    // Retained topics go out again on the next connection; an event waits for it.
+                    state.withLock { state in
+                        if !work.retain { state.events.insert((work.topic, work.payload), at: 0) }
+                    }
+                    keepGoing = false
+                } else {
+                    logger.error("The broker refused a message; it will not be retried", metadata: [
+                        "mqtt.topic": "\(work.topic)", "mqtt.error": "\(error)",
+                    ])
+                }
+            }
+            state.withLock { $0.inFlight = false }
+            if !keepGoing {
+                await wake.wait(until: nil)
+            }
+        }
+    }
+
+    /// Returns once everything wanted has gone out, or at `deadline`. Polls: it serves shutdown
+    /// and tests, never the publish path.
+    func waitUntilIdle(deadline: ContinuousClock.Instant) async {
+        while !state.withLock({ $0.isIdle }), ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/// Every topic the bridge reads or writes, built in one place from the base topic and the
+/// Home Assistant discovery prefix. Device ids are `[0-9a-z_]` only (a MAC without colons, or
+/// `ip_a_b_c_d`), so no name from the network ever reaches a topic.
+public struct Topics: Sendable, Hashable {
+    public let base: String
+    public let discoveryPrefix: String
+    public let homeAssistantStatus: String
+
+    public init(base: String, discoveryPrefix: String, homeAssistantStatus: String) {
+        self.base = base
+        self.discoveryPrefix = discoveryPrefix
+        self.homeAssistantStatus = homeAssistantStatus
+    }
+
+    /// `online` / `offline`, retained; also the will.
+    public var bridgeState: String { "\(base)/bridge/state" }
+    public var bridgeInfo: String { "\(base)/bridge/info" }
+    /// Requests to the running bridge (`forget`), sent by the command line.
+    public var forgetRequest: String { "\(base)/bridge/request/forget" }
+    public var devices: String { "\(base)/devices" }
+    public var events: String { "\(base)/events" }
+
+    public func state(_ id: String) -> String { "\(base)/\(id)/state" }
+    public func attributes(_ id: String) -> String { "\(base)/\(id)/attributes" }
+
+    public func discovery(_ id: String) -> String { "\(discoveryPrefix)/device_tracker/\(id)/config" }
+    /// The filter that brings back our discovery configs, so deletions made in Home Assistant are seen.
+    public var discoveryFilter: String { "\(discoveryPrefix)/device_tracker/+/config" }
+    /// The bridge's own entity (its connectivity), which the devices name as `via_device`.
+    public var bridgeDiscovery: String { "\(discoveryPrefix)/binary_sensor/\(Self.bridgeDeviceID)/connection/config" }
+
+    /// The device id in a discovery config topic of ours, or nil for any other topic.
+    public func deviceID(inDiscoveryTopic topic: String) -> String? {
+        let prefix = "\(discoveryPrefix)/device_tracker/"
+        let suffix = "/config"
+        guard topic.hasPrefix(prefix), topic.hasSuffix(suffix), topic.count > prefix.count + suffix.count else { return nil }
+        let id = topic.dropFirst(prefix.count).dropLast(suffix.count)
+        return id.contains("/") ? nil : String(id)
+    }
+
+    public static let bridgeDeviceID = "nmap2mqtt_bridge"
+}

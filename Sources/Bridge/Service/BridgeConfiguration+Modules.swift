@@ -1,0 +1,39 @@
+import Mosquitto
+import NmapScanner
+import Presence
+
+/// How the bridge's configuration becomes the configurations of the modules it joins.
+extension BridgeConfiguration {
+    public var topics: Topics {
+        Topics(base: mqtt.baseTopic, discoveryPrefix: homeAssistant.discoveryPrefix, homeAssistantStatus: homeAssistant.statusTopic)
+    }
+
+    public var mqttConfiguration: MQTTConfiguration {
+        MQTTConfiguration(
+            host: mqtt.host,
+            port: mqtt.port,
+            clientID: mqtt.clientID,
+            keepAlive: mqtt.keepalive,
+            username: mqtt.username,
+            password: mqtt.password,
+            tls: mqtt.tls.map {
+                MQTTConfiguration.TLS(caFile: $0.caFile, certificateFile: $0.certFile, keyFile: $0.keyFile, insecure: $0.insecure)
+            },
+            protocolVersion: mqtt.protocolVersion == .v311 ? .v311 : .v5,
+            will: MQTTWill(topic: topics.bridgeState, payload: "offline".utf8, qos: .atLeastOnce, retain: true))
+    }
+
+    public var scannerConfiguration: ScannerConfiguration {
+        ScannerConfiguration(targets: scan.hosts, exclude: scan.exclude, scanOptions: scan.scanOptions, nmapPath: scan.nmapPath,
+                             timeout: scan.timeout)
+    }
+
+    public var presenceConfiguration: PresenceConfiguration {
+        var settings: [String: DeviceSettings] = [:]
+        for entry in devices {
+            settings[entry.mac] = DeviceSettings(name: entry.name, considerHome: entry.considerHome, track: entry.track)
+        }
+        return PresenceConfiguration(considerHome: scan.considerHome, homeInterval: scan.homeInterval, excludeMACs: Set(scan.excludeMACs),
+                                     trackNewDevices: trackNewDevices, trackWithoutMAC: trackWithoutMAC, devices: settings)
+    }
+}

@@ -1,0 +1,68 @@
+import Logging
+import Mosquitto
+import Presence
+
+/// `nmap2mqtt forget`: stops tracking a device and clears what the broker holds for it.
+///
+/// Works whether or not the daemon runs: the state file loses the device, and a request on
+/// `<base>/bridge/request/forget` tells a running daemon to forget it too (sent first, so the
+/// daemon does not take the cleared discovery config for a deletion made in Home Assistant).
+public enum DeviceForgetter {
+    public struct Outcome: Sendable {
+        public var id: String
+        public var removedFromStateFile: Bool
+    }
+
+    public static func forget(_ text: String, configuration: BridgeConfiguration, logger: Logger) async throws -> Outcome {
+        guard let id = DeviceID.from(text) else {
+            throw BridgeError("\"\(text)\" is not a MAC address or device id; expected e.g. aa:bb:cc:dd:ee:ff, or ip_192_0_2_5 for a device tracked by IP")
+        }
+        let store = StateStore(path: configuration.stateFile, logger: logger)
+        let devices: [Device]
+        do {
+            devices = try store.load()
+        } catch {
+            throw BridgeError("state_file: \(error)")
+        }
+        let remaining = devices.filter { $0.id != id }
+        let removed = remaining.count != devices.count
+        if removed, !store.save(remaining) {
+            throw BridgeError("state_file: could not write \(configuration.stateFile); see the log above")
+        }
+
+        let topics = configuration.topics
+        var mqtt = configuration.mqttConfiguration
+        mqtt.clientID += "-forget"
+        mqtt.will = nil
+        mqtt.maximumReconnectDelay = .seconds(2)
+        let client: MosquittoClient
+        do {
+            client = try MosquittoClient(configuration: mqtt, logger: logger)
+        } catch {
+            throw BridgeError("mqtt: \(error)")
+        }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await client.connect()
+                    try await client.publish(topics.forgetRequest, id, qos: .atLeastOnce, retain: false)
+                    for topic in [topics.discovery(id), topics.state(id), topics.attributes(id)] {
+                        try await client.publish(topic, payload: [], qos: .atLeastOnce, retain: true)
+                    }
+                }
+                let broker = "\(mqtt.host):\(mqtt.port)"
+                group.addTask {
+                    try await Task.sleep(for: .seconds(10))
+                    throw BridgeError("mqtt: could not reach the broker at \(broker) within 10 s; the device's retained topics were not cleared")
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch {
+            await client.disconnect()
+            throw error
+        }
+        await client.disconnect()
+        return Outcome(id: id, removedFromStateFile: removed)
+    }
+}

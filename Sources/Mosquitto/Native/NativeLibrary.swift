@@ -1,0 +1,34 @@
+import CMosquitto
+
+/// libmosquitto's process-wide set-up, done once before the first client is made.
+enum NativeLibrary {
+    private static let initialised: Bool = {
+        mosquitto_lib_init()
+        return true
+    }()
+
+    static func ensureInitialised() {
+        _ = initialised
+    }
+
+    /// The library's version, e.g. "2.0.11".
+    static var version: String {
+        var major: Int32 = 0
+        var minor: Int32 = 0
+        var revision: Int32 = 0
+        mosquitto_lib_version(&major, &minor, &revision)
+        return "\(major).\(minor).\(revision)"
+    }
+
+    static func errorText(_ rc: Int32) -> String {
+        String(cString: mosquitto_strerror(rc))
+    }
+
+    static func reasonText(_ reasonCode: Int32) -> String {
+        String(cString: mosquitto_reason_string(reasonCode))
+    }
+
+    static func connackText(_ code: Int32) -> String {
+        String(cString: mosquitto_connack_string(code))
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+import Bridge
+
+/// `check-config`: validate the file and show what the bridge would run with, password masked.
+struct CheckConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate a configuration file and print the effective settings (password masked).",
+        discussion: "Exits with status 78 (EX_CONFIG) and the reason on standard error when the file is invalid."
+    )
+
+    @OptionGroup var configOption: ConfigOption
+
+    func run() async throws {
+        let settings = try configOption.load()
+        print(settings.effectiveSettings, terminator: "")
+    }
+}
