@@ -18,6 +18,8 @@
 #                                 net-raw: as nobody with CAP_NET_RAW in its ambient set (nmap then
 #                                 needs --privileged to use raw sockets, as in a systemd unit with
 #                                 AmbientCapabilities=CAP_NET_RAW)
+#   testlan.sh pids LAB           print the pids of processes running in LAB-scan, the holder excepted
+#                                 (a test's nmap that should have been killed)
 #   testlan.sh check              exit 0 if labs can be built here, else print why and exit 1
 #
 # LAB is 1-6 characters [a-z0-9] so interface names stay within 15 characters. Labs with different
@@ -242,6 +244,15 @@ EOF
   chmod 755 "$path"
 }
 
+cmd_pids() {
+  local lab=$1 holder pid
+  [ -f "$STATE_ROOT/$lab/facts.tsv" ] || die "lab $lab is not up"
+  holder=$(awk -F'\t' '$1 == "neighbour_table" { split($2, p, "/"); print p[3] }' "$STATE_ROOT/$lab/facts.tsv")
+  for pid in $(ip netns pids "$lab-scan"); do
+    [ "$pid" = "$holder" ] || echo "$pid"
+  done
+}
+
 cmd_check() {
   [ "$(id -u)" -eq 0 ] || { echo "not root: network namespaces need root"; exit 1; }
   local t
@@ -261,6 +272,7 @@ case "${1:-}" in
   join) check_lab_name "${2:-}"; [ -n "${3:-}" ] || die "usage: join LAB N"; cmd_join "$2" "$3" ;;
   nmap-wrapper) check_lab_name "${2:-}"; [ -n "${3:-}" ] || die "usage: nmap-wrapper LAB PATH [MODE]"
     cmd_nmap_wrapper "$2" "$3" "${4:-root}" ;;
+  pids) check_lab_name "${2:-}"; cmd_pids "$2" ;;
   check) cmd_check ;;
-  *) sed -n '2,36p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,38p' "$0" >&2; exit 2 ;;
 esac

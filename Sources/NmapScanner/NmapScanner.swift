@@ -4,6 +4,16 @@ import Logging
 /// Runs nmap over the configured targets and returns the hosts that are up, with MACs and vendors.
 ///
 /// It knows nothing of MQTT or presence. It never runs a shell: the argv is built as an array.
+///
+/// Where MACs come from:
+/// - as root, nmap finds hosts on the local segment by ARP and reports their MACs itself;
+/// - without root but with CAP_NET_RAW (file capabilities on nmap, or ambient capabilities such as
+///   systemd's `AmbientCapabilities=CAP_NET_RAW`), add `--privileged` to the scan options: nmap then
+///   uses raw sockets and reports MACs as it does for root (nmap ignores capabilities without it);
+/// - without either, nmap finds hosts by TCP connect and reports no MACs; the kernel's neighbour table
+///   (`/proc/net/arp`), read right after the scan, then holds the MACs of the hosts that answered on
+///   the local segment, and fills them in.
+/// Hosts behind a router never have a MAC here. Both unprivileged paths are exercised by LANScanTests.
 public struct NmapScanner: Sendable {
     public let configuration: ScannerConfiguration
     let logger: Logger

@@ -116,6 +116,8 @@ extension NmapXMLParser {
         // MARK: Tokenizer
 
         mutating func tokenize() throws(ScanFailure) {
+            // A UTF-8 byte order mark may precede the prolog.
+            if n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { i = 3 }
             while i < n {
                 guard let lt = find(UInt8(ascii: "<"), from: i) else {
                     try text(i, n)
@@ -136,10 +138,7 @@ extension NmapXMLParser {
                     try startTag()
                 }
             }
-            if !stack.isEmpty && sawRoot && !rootClosed {
-                // Ran out of input with elements open: the caller reports it as incomplete.
-                return
-            }
+            // Input that ends with elements still open is reported as incomplete by the caller.
         }
 
         /// Character data between tags: nmap's data lives in attributes, so text is only checked for
@@ -147,9 +146,6 @@ extension NmapXMLParser {
         func text(_ from: Int, _ to: Int) throws(ScanFailure) {
             guard stack.isEmpty, from < to else { return }
             for k in from..<to where !isSpace(p[k]) {
-                // A UTF-8 byte order mark before the prolog is allowed.
-                if k == 0 && to - from >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { continue }
-                if k <= 2 && p[0] == 0xEF { continue }
                 throw invalid(at: k, sawRoot ? "text after </nmaprun>" : "text before the first element")
             }
         }

@@ -18,7 +18,8 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "nmap targets: IPs, CIDR blocks, a.b.c.d-e ranges or hostnames.")
     var hosts: [String] = []
 
-    @Option(name: .long, help: "nmap options, split like a shell would (never run through one).")
+    // .unconditional: the value itself begins with '-' ("-sn").
+    @Option(name: .long, parsing: .unconditional, help: "nmap options, split like a shell would (never run through one).")
     var scanOptions: String = ScannerConfiguration.defaultScanOptions
 
     @Option(name: .long, parsing: .upToNextOption, help: "Addresses or ranges to leave out.")
@@ -50,7 +51,8 @@ struct ScanCommand: AsyncParsableCommand {
 
     func run() async throws {
         var logger = Logger(label: "nmap2mqtt.scan")
-        logger.logLevel = .info
+        // The failure reaches stderr once, below; the library's own info lines would repeat it.
+        logger.logLevel = .warning
         let report: ScanReport
         if let xml {
             guard let data = FileManager.default.contents(atPath: xml) else {

@@ -124,6 +124,12 @@ public struct TestLAN: Sendable {
         _ = try await Self.run(["nmap-wrapper", name, path, mode.rawValue])
     }
 
+    /// Processes running in the scanner namespace besides the lab's own holder: after a killed scan,
+    /// none should be left.
+    public func scannerProcesses() async throws -> [Int32] {
+        try await Self.run(["pids", name]).split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
+    }
+
     /// Removes everything the lab made. Safe to call twice.
     public func down() async throws {
         _ = try await Self.run(["down", name])
@@ -190,34 +196,49 @@ public struct TestLAN: Sendable {
         var text: String
     }
 
-    /// Output goes to a file rather than a pipe: the lab's listeners outlive the script, and nothing
-    /// must wait for them to close a pipe.
+    /// Runs `/bin/bash argv...` with posix_spawn and waits for it with waitpid(2) on its own thread.
+    /// Not Foundation.Process: its terminationHandler was seen never to fire here (the children stayed
+    /// zombies), and its children inherit a signal mask that blocks SIGTERM. Output goes to a file
+    /// rather than a pipe: the lab's listeners outlive the script and must not hold a pipe open.
     private static func start(_ argv: [String], completion: @escaping @Sendable (Output) -> Void) throws {
-        let outputURL = FileManager.default.temporaryDirectory
-            .appendingPathComponent("testlan-\(UUID().uuidString).out")
-        guard FileManager.default.createFile(atPath: outputURL.path, contents: nil) else {
-            throw TestLANError(command: argv.joined(separator: " "), status: -1, output: "cannot create \(outputURL.path)")
+        let outputPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("testlan-\(UUID().uuidString).out").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var all = sigset_t()
+        sigfillset(&all)
+        sigdelset(&all, SIGKILL)
+        sigdelset(&all, SIGSTOP)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        var cArgs: [UnsafeMutablePointer<CChar>?] = (["/bin/bash"] + argv).map { strdup($0) }
+        cArgs.append(nil)
+        defer { for arg in cArgs { free(arg) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, "/bin/bash", &actions, &attributes, cArgs, environ)
+        guard rc == 0 else {
+            throw TestLANError(command: argv.joined(separator: " "), status: -1, output: String(cString: strerror(rc)))
         }
-        let handle = try FileHandle(forWritingTo: outputURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = argv
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        process.terminationHandler = { process in
-            try? handle.close()
-            let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
-            try? FileManager.default.removeItem(at: outputURL)
-            completion(Output(status: process.terminationStatus, text: text))
+        let child = pid
+        let thread = Thread {
+            var status: Int32 = 0
+            while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+            let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            try? FileManager.default.removeItem(atPath: outputPath)
+            let exited = (status & 0x7f) == 0
+            completion(Output(status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), text: text))
         }
-        do {
-            try process.run()
-        } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: outputURL)
-            throw error
-        }
+        thread.start()
     }
 
     /// Only for the one-time availability check, which Swift Testing evaluates synchronously.
