@@ -2,8 +2,9 @@
 # testlan.sh: a small LAN of network namespaces for nmap2mqtt's tests, benchmarks and demo. Root only.
 #
 # Nothing it makes touches the root namespace's links: every veth pair is created directly inside the
-# lab's namespaces, addresses come from the documentation range 192.0.2.0/24, and the scanner namespace
-# has no default route, so nmap run inside it can reach nothing but the lab.
+# lab's namespaces, addresses come from the benchmarking range 198.18.42.0/24 (RFC 2544), and the scanner namespace
+# has no default route, so nmap run inside it can reach nothing but the lab. `up` refuses to build a
+# lab whose subnet overlaps a network this machine is really on.
 #
 #   testlan.sh up LAB             build lab LAB and print its facts (below) on stdout
 #   testlan.sh facts LAB          print the facts of a lab that is up
@@ -25,15 +26,15 @@
 # LAB is 1-6 characters [a-z0-9] so interface names stay within 15 characters. Labs with different
 # names are independent, so tests can build several at once.
 #
-# The lab: namespace LAB-br holds bridge br0; LAB-scan is the scanner (eth0 192.0.2.1/24, MAC
-# 02:00:00:00:00:01); LAB-h1 .. LAB-h6 are hosts at 192.0.2.11 .. 192.0.2.16, each with eth0 and a
+# The lab: namespace LAB-br holds bridge br0; LAB-scan is the scanner (eth0 198.18.42.1/24, MAC
+# 02:00:00:00:00:01); LAB-h1 .. LAB-h6 are hosts at 198.18.42.11 .. 198.18.42.16, each with eth0 and a
 # fixed MAC. h1 listens on TCP 80 and h2 on TCP 22 (both among nmap's top 100 ports). LAB-scan resolves
 # names from /etc/netns/LAB-scan/hosts only (its resolver is 127.0.0.1 inside the namespace, where
 # nothing answers), so nmap's reverse DNS gives the names below without any real DNS.
 #
 # Facts (tab-separated, one record a line):
 #   lab              LAB
-#   scanner          LAB-scan  192.0.2.1  02:00:00:00:00:01  scanner.lab
+#   scanner          LAB-scan  198.18.42.1 02:00:00:00:00:01  scanner.lab
 #   neighbour_table  /proc/PID/net/arp   (the scanner namespace's kernel neighbour table, readable from
 #                                          the root namespace through a holder process inside LAB-scan)
 #   host  N  NAMESPACE  IP  MAC  VENDOR  HOSTNAME  PORT   (VENDOR from nmap-mac-prefixes, "-" when
@@ -43,7 +44,7 @@ set -euo pipefail
 
 STATE_ROOT=/run/nmap2mqtt-testlan
 MAC_PREFIXES=/usr/share/nmap/nmap-mac-prefixes
-SUBNET=192.0.2
+SUBNET=198.18.42
 SCANNER_IP=$SUBNET.1
 SCANNER_MAC=02:00:00:00:00:01
 
@@ -116,9 +117,19 @@ print_facts() {
   cat "$STATE_ROOT/$lab/facts.tsv"
 }
 
+# The lab must never share addresses with a network this machine is on: a scan that escaped the
+# lab's namespace would then reach real hosts.
+check_subnet_is_free() {
+  local overlap
+  overlap=$(ip -4 -o addr show | awk '{print $4}' | grep -E "^${SUBNET//./\\.}\\." || true)
+  overlap+=$(ip -4 route show | grep -E "^${SUBNET//./\\.}\\." || true)
+  [ -z "$overlap" ] || die "this machine is on $SUBNET.0/24 ($overlap); the lab refuses to overlap a real network"
+}
+
 cmd_up() {
   local lab=$1 rec n mac name port holder
   need_root
+  check_subnet_is_free
   cmd_down "$lab" 2>/dev/null || true
   mkdir -p "$STATE_ROOT/$lab"
   : >"$STATE_ROOT/$lab/pids.all"

@@ -25,7 +25,7 @@ struct DaemonTests {
               port: \(broker.port)
               client_id: nmap2mqtt-e2e-\(lab.name)
             scan:
-              hosts: 192.0.2.0/24
+              hosts: \(lab.subnet)
               interval_seconds: \(Self.interval)
               consider_home: \(Self.considerHome)
               nmap_path: \(directory)/nmap

@@ -21,7 +21,7 @@ struct LANScanTests {
         try await lab.nmapWrapper(path: wrapper, mode: mode)
         return try NmapScanner(
             configuration: ScannerConfiguration(
-                targets: ["192.0.2.0/24"], exclude: [lab.scannerIP], scanOptions: options, nmapPath: wrapper,
+                targets: [lab.subnet], exclude: [lab.scannerIP], scanOptions: options, nmapPath: wrapper,
                 timeout: timeout, neighbourTablePath: neighbourTable ?? lab.neighbourTablePath),
             logger: logger)
     }
@@ -50,9 +50,9 @@ struct LANScanTests {
             let result = try #require(report.result, "\(String(describing: report.failure))")
             expectFound(result, lab)
             // 256 addresses less the excluded ones: the scanner, and this machine's own addresses should
-            // they fall in 192.0.2.0/24 (they are excluded by default even though the lab cannot reach them).
+            // they fall in the lab's subnet (they are excluded by default even though the lab cannot reach them).
             let excludeIndex = try #require(result.argv.firstIndex(of: "--exclude"))
-            let excluded = result.argv[excludeIndex + 1].split(separator: ",").filter { $0.hasPrefix("192.0.2.") }
+            let excluded = result.argv[excludeIndex + 1].split(separator: ",").filter { $0.hasPrefix(lab.subnet.replacingOccurrences(of: "0/24", with: "")) }
             #expect(excluded.first == Substring(lab.scannerIP))
             #expect(result.stats.total == 256 - excluded.count)
             // The lab's vendors are real: an Apple, a Raspberry Pi, one randomised MAC, one unknown maker.

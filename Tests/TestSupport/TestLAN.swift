@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// A LAN of network namespaces built by `scripts/testlan.sh`: a bridge, a scanner namespace and six
-/// hosts with fixed MACs at 192.0.2.11-16. nmap runs inside the scanner namespace only (through
+/// hosts with fixed MACs at 198.18.42.11-16 (a range this machine is not on; testlan.sh checks). nmap runs inside the scanner namespace only (through
 /// `nmapWrapper`), so tests never touch a real network.
 ///
 /// Build one per test with a unique name (`TestLAN.uniqueName`), so tests can run in parallel, and
@@ -46,6 +46,12 @@ public struct TestLAN: Sendable {
     /// The scanner namespace's /proc/net/arp, readable from the root namespace.
     public let neighbourTablePath: String
     public let hosts: [Host]
+
+    /// The lab's /24, the only thing a test may scan (through the lab's nmap wrapper).
+    public var subnet: String {
+        let parts = scannerIP.split(separator: ".")
+        return parts.prefix(3).joined(separator: ".") + ".0/24"
+    }
 
     /// The host with this index (1...6).
     public func host(_ index: Int) -> Host {
