@@ -78,7 +78,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [],
-            path: "Tests/TestSupport"
+            path: "Tests/TestSupport",
+            resources: [.copy("MosquittoConfigs")]
         ),
         .testTarget(
             name: "MosquittoTests",
