@@ -77,7 +77,6 @@ struct DaemonTests {
             #expect(device["name"] as? String != nil)
             let origin = try #require(json["origin"] as? [String: Any])
             #expect(origin["name"] as? String == "nmap2mqtt" && origin["sw_version"] != nil && origin["support_url"] != nil)
-            #expect(config.message.retain, "discovery configs are retained")
 
             _ = try await log.waitFor("nmap2mqtt/\(id(host))/state", within: .seconds(30), "\(host.hostName) home") { $0 == "home" }
             let attributes = try await log.waitFor("nmap2mqtt/\(id(host))/attributes", within: .seconds(10), "attributes of \(host.hostName)")
@@ -159,7 +158,20 @@ struct DaemonTests {
         let retained = MessageLog(reader.messages)
         try await reader.connect()
         try await reader.subscribe("nmap2mqtt/bridge/state")
+        try await reader.subscribe("homeassistant/device_tracker/+/config")
+        try await reader.subscribe("nmap2mqtt/+/state")
         _ = try await retained.waitFor("nmap2mqtt/bridge/state", within: .seconds(5), "the retained bridge state") { $0 == "offline" }
+        // A late subscriber (Home Assistant after a restart) finds every config and state retained,
+        // except those of the device deleted in Home Assistant.
+        let deletedID = deleted.mac.replacingOccurrences(of: ":", with: "")
+        _ = try await retained.wait("five retained discovery configs", within: .seconds(5)) { entries in
+            let configs = entries.filter { $0.message.topic.hasSuffix("/config") && $0.message.retain }
+            return configs.count == 5 ? configs : nil
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(retained.all.allSatisfy { $0.message.retain }, "everything a late subscriber gets is retained")
+        #expect(retained.all.filter { $0.message.topic.hasPrefix("nmap2mqtt/") && $0.message.topic.hasSuffix("/state") && $0.message.topic != "nmap2mqtt/bridge/state" }.count == 5)
+        #expect(!retained.all.contains { $0.message.topic.contains(deletedID) })
         await reader.disconnect()
 
         let devices = try await Daemon.run(["devices", "--config", configFile, "--json"], directory: directory)
