@@ -9,6 +9,12 @@ struct ConfigOption: ParsableArguments {
     @Option(name: .long, help: "The configuration file (YAML).")
     var config: String = "config.yaml"
 
+    init() {}
+
+    init(config: String) {
+        self.config = config
+    }
+
     func load() throws -> BridgeConfiguration {
         do {
             return try BridgeConfiguration.load(path: config)

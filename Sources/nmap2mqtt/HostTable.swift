@@ -14,16 +14,7 @@ enum HostTable {
                 host.reason,
             ]
         }
-        var widths = header.map(\.count)
-        for row in rows {
-            for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
-        }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { column, cell in
-                column == cells.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }
-        var lines = [line(header)] + rows.map(line)
+        var lines = [TextTable.render(header: header, rows: rows)]
         let stats = result.stats
         lines.append("")
         lines.append(

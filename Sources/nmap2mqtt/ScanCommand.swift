@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Bridge
 import NmapScanner
 
 /// One scan, no MQTT: what nmap2mqtt would see, as a table or as JSON.
@@ -37,6 +38,9 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Kernel neighbour table to read MACs from.")
     var neighbourTable: String = "/proc/net/arp"
 
+    @Option(name: .long, help: "Scan what this configuration file's scan: section says (hosts, exclude, scan_options, nmap_path, timeout).")
+    var config: String?
+
     @Option(name: .long, help: "Parse this saved nmap -oX file instead of running nmap.")
     var xml: String?
 
@@ -44,8 +48,9 @@ struct ScanCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        if xml == nil && hosts.isEmpty { throw ValidationError("give --hosts to scan, or --xml FILE to read a saved scan") }
-        if xml != nil && !hosts.isEmpty { throw ValidationError("--hosts and --xml exclude each other") }
+        let sources = [!hosts.isEmpty, xml != nil, config != nil].filter { $0 }.count
+        if sources == 0 { throw ValidationError("give --hosts to scan, --config FILE to scan what it configures, or --xml FILE to read a saved scan") }
+        if sources > 1 { throw ValidationError("--hosts, --config and --xml exclude each other; give one") }
         if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds, not \(timeout)") }
     }
 
@@ -59,6 +64,15 @@ struct ScanCommand: AsyncParsableCommand {
                 throw ValidationError("cannot read the XML file '\(xml)'")
             }
             report = NmapScanner.report(fromSavedXML: [UInt8](data))
+        } else if let config {
+            let settings = try ConfigOption(config: config).load()
+            let scanner: NmapScanner
+            do {
+                scanner = try NmapScanner(configuration: settings.scannerConfiguration, logger: logger)
+            } catch {
+                throw CommandFailure("\(config): \(error)", exitCode: CommandFailure.invalidConfiguration)
+            }
+            report = await scanner.scan()
         } else {
             let configuration = ScannerConfiguration(
                 targets: hosts.flatMap { $0.split(whereSeparator: \.isWhitespace).map(String.init) },
