@@ -4,7 +4,7 @@ import TestSupport
 
 /// What the broker refuses (credentials, ACLs) comes back as ``MosquittoError/isBrokerRejection``,
 /// with the broker's reason, and is never mistaken for a caller mistake or a network failure.
-@Suite struct BrokerRejectionTests {
+@Suite(.timeLimit(.minutes(1))) struct BrokerRejectionTests {
     @Test(arguments: [MQTTProtocolVersion.v5, .v311])
     func wrongPasswordIsRejectedWithAClearError(_ version: MQTTProtocolVersion) async throws {
         let broker = try await MosquittoBroker.start(config: .password(users: ["alice": "right horse"]))
@@ -43,8 +43,8 @@ import TestSupport
             $0.password = "other"
         }
         let inbox = Inbox(bob.messages)
-        try await bob.subscribe(topic)
-        try await alice.publish(topic, "hello bob")
+        try await bob.subscribeAcked(topic)
+        try await alice.publishAcked(topic, "hello bob")
         #expect(try await inbox.next(within: .seconds(5), "alice's message").string == "hello bob")
 
         // Anonymous clients are refused by this broker.
@@ -65,11 +65,11 @@ import TestSupport
         let suffix = Unique.clientID("acl")
         let (watcher, inbox) = try await broker.subscriber("watcher", to: "readonly/\(suffix)")
         let client = try await broker.connectedClient("publisher")
-        try await client.subscribe("allowed/\(suffix)")
+        try await client.subscribeAcked("allowed/\(suffix)")
         let own = Inbox(client.messages)
 
         let error = await #expect(throws: MosquittoError.self) {
-            try await client.publish("readonly/\(suffix)", "denied", qos: qos)
+            try await client.publishAcked("readonly/\(suffix)", "denied", qos: qos)
         }
         #expect(error?.code == .publishRejected)
         #expect(error?.reasonCode == 0x87)
@@ -79,10 +79,10 @@ import TestSupport
                 "the error should say what was refused: \(String(describing: error))")
 
         // QoS 0: nothing to report, no error.
-        try await client.publish("readonly/\(suffix)", "denied", qos: .atMostOnce)
+        try await client.publishAcked("readonly/\(suffix)", "denied", qos: .atMostOnce)
         // The connection survives a rejection; allowed topics still work.
         #expect(client.isConnected)
-        try await client.publish("allowed/\(suffix)", "allowed", qos: qos)
+        try await client.publishAcked("allowed/\(suffix)", "allowed", qos: qos)
         #expect(try await own.next(within: .seconds(5), "the allowed message").string == "allowed")
         try await inbox.expectNothing(for: .milliseconds(200), "no denied message delivered")
         await client.disconnect()
@@ -97,7 +97,7 @@ import TestSupport
         let (watcher, inbox) = try await broker.subscriber("watcher", to: "readonly/\(suffix)", protocolVersion: .v311)
         let client = try await broker.connectedClient("publisher", protocolVersion: .v311)
 
-        try await client.publish("readonly/\(suffix)", "denied", qos: .atLeastOnce)
+        try await client.publishAcked("readonly/\(suffix)", "denied", qos: .atLeastOnce)
 
         #expect(client.isConnected)
         try await inbox.expectNothing(for: .milliseconds(300), "no denied message delivered")
@@ -112,8 +112,8 @@ import TestSupport
         let suffix = Unique.clientID("acl")
         let client = try await broker.connectedClient("client")
         let inbox = Inbox(client.messages)
-        try await client.subscribe("writeonly/\(suffix)")
-        try await client.publish("writeonly/\(suffix)", "unreadable")
+        try await client.subscribeAcked("writeonly/\(suffix)")
+        try await client.publishAcked("writeonly/\(suffix)", "unreadable")
         try await inbox.expectNothing(for: .milliseconds(300), "nothing from an unreadable topic")
         await client.disconnect()
     }

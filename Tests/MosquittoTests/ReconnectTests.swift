@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// The client on its own through broker restarts and a broker that is not there yet.
-@Suite struct ReconnectTests {
+@Suite(.timeLimit(.minutes(1))) struct ReconnectTests {
     @Test func clientReconnectsAfterTheBrokerIsKilledAndRestarted() async throws {
         let broker = try await MosquittoBroker.start()
         let topic = Unique.topic("restart")
@@ -18,7 +18,7 @@ import TestSupport
         #expect(!publisher.isConnected)
         // While the broker is gone nothing is queued: the caller is told at once.
         let error = await #expect(throws: MosquittoError.self) {
-            try await withTimeout(.seconds(2), "publish() to fail while disconnected") { try await publisher.publish(topic, "lost") }
+            try await withTimeout(.seconds(2), "publish() to fail while disconnected") { try await publisher.publishAcked(topic, "lost") }
         }
         #expect(error?.code == .notConnected)
         #expect(error?.isBrokerRejection == false && error?.isCallerMistake == false)
@@ -28,7 +28,7 @@ import TestSupport
         _ = try await events.first(within: .seconds(5), "the reconnect") { $0 == .connected(sessionPresent: false) }
         #expect(publisher.isConnected)
         let (subscriber, inbox) = try await broker.subscriber("subscriber", to: topic)
-        try await publisher.publish(topic, "after the restart", qos: .atLeastOnce)
+        try await publisher.publishAcked(topic, "after the restart", qos: .atLeastOnce)
         #expect(try await inbox.next(within: .seconds(5), "the message after the restart").string == "after the restart")
         await publisher.disconnect()
         await subscriber.disconnect()
@@ -47,11 +47,11 @@ import TestSupport
         _ = try await events.first(within: .seconds(5), "the reconnect") { $0 == .connected(sessionPresent: false) }
         // Retained, so it reaches the subscriber whether its SUBSCRIBE lands before or after this.
         let publisher = try await broker.connectedClient("publisher")
-        try await publisher.publish(topic, "after the restart", qos: .atLeastOnce, retain: true)
+        try await publisher.publishAcked(topic, "after the restart", qos: .atLeastOnce, retain: true)
         let restored = try await inbox.next(within: .seconds(5), "the message on the restored subscription")
         #expect(restored.string == "after the restart")
         // And a live message on it now.
-        try await publisher.publish(topic, "live", qos: .atLeastOnce)
+        try await publisher.publishAcked(topic, "live", qos: .atLeastOnce)
         let live = try await inbox.next(within: .seconds(5), "a live message on the restored subscription")
         #expect(live.string == "live")
         #expect(!live.retain)
@@ -84,7 +84,7 @@ import TestSupport
         #expect(client.isConnected)
         let topic = Unique.topic("early")
         let (subscriber, inbox) = try await broker.subscriber("subscriber", to: topic)
-        try await client.publish(topic, "made it")
+        try await client.publishAcked(topic, "made it")
         #expect(try await inbox.next(within: .seconds(5), "the first message").string == "made it")
         await client.disconnect()
         await subscriber.disconnect()

@@ -6,7 +6,7 @@ import TestSupport
 
 /// The client as a swift-service-lifecycle `Service`: connected while the group runs, cleanly
 /// disconnected (no will) on graceful shutdown.
-@Suite struct ServiceTests {
+@Suite(.timeLimit(.minutes(1))) struct ServiceTests {
     @Test func serviceGroupGracefulShutdownDisconnectsCleanly() async throws {
         let broker = try await MosquittoBroker.start()
         let willTopic = Unique.topic("service-will")
@@ -20,7 +20,7 @@ import TestSupport
 
         _ = try await events.first(within: .seconds(5), "the service to connect") { if case .connected = $0 { true } else { false } }
         #expect(client.isConnected)
-        try await client.publish(willTopic, "running")
+        try await client.publishAcked(willTopic, "running")
         #expect(try await inbox.next(within: .seconds(5), "a message published while the service runs").string == "running")
 
         await group.triggerGracefulShutdown()
@@ -30,14 +30,41 @@ import TestSupport
         _ = try await events.first(within: .seconds(2), "the clean disconnect") {
             if case .disconnected(_, expected: true) = $0 { true } else { false }
         }
-        let error = await #expect(throws: MosquittoError.self) { try await client.publish(willTopic, "too late") }
+        let error = await #expect(throws: MosquittoError.self) { try await client.publishAcked(willTopic, "too late") }
         #expect(error?.code == .shutDown)
         let marker = try await broker.connectedClient("marker")
-        try await marker.publish(willTopic, "marker")
+        try await marker.publishAcked(willTopic, "marker")
         #expect(try await inbox.next(within: .seconds(5), "the marker").string == "marker", "the will was published after a graceful shutdown")
         try await inbox.expectNothing(for: .milliseconds(300), "no will after a graceful shutdown")
         await marker.disconnect()
         await watcher.disconnect()
+    }
+
+    /// SIGTERM while the broker is unreachable (a daemon that never got its connection) must still
+    /// end cleanly, not as a failed service.
+    @Test func gracefulShutdownWhileStillConnectingEndsCleanly() async throws {
+        let port = try FreePort.pick()
+        let client = try MosquittoClient(configuration: MQTTConfiguration(host: "127.0.0.1", port: port, clientID: Unique.clientID("service"),
+                                                                          minimumReconnectDelay: .milliseconds(100)),
+                                         logger: .test("service"))
+        let events = Inbox(client.events)
+        let group = ServiceGroup(services: [client], logger: .test("group"))
+        let running = Task { try await group.run() }
+        _ = try await events.first(within: .seconds(5), "a failed connection attempt") { if case .connectFailed = $0 { true } else { false } }
+
+        await group.triggerGracefulShutdown()
+
+        let outcome = try await withTimeout(.seconds(5), "the service group to finish") { await running.result }
+        #expect(!client.isConnected)
+        // Bug for the lead: run() wraps connect() in cancelWhenGracefulShutdown, so the shutdown cancels
+        // the wait and run() rethrows MosquittoError(.cancelled) without calling disconnect(): the group
+        // reports a failed service and the client keeps reconnecting until it is released.
+        await withKnownIssue("MosquittoClient.run() throws .cancelled and leaves the client running on graceful shutdown while connecting") {
+            try outcome.get()
+            try await withTimeout(.seconds(3), "the client to stop (its events to end)") {
+                while !events.isFinished { try await Task.sleep(for: .milliseconds(10)) }
+            }
+        }
     }
 
     @Test func serviceGroupFailsWhenTheBrokerRejectsTheClient() async throws {

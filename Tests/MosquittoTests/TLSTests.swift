@@ -4,7 +4,7 @@ import TestSupport
 
 /// TLS to a broker whose certificates the tests make (``TestCertificates``): verified against the
 /// right CA, refused when the server's certificate comes from a CA the client does not trust.
-@Suite struct TLSTests {
+@Suite(.timeLimit(.minutes(1))) struct TLSTests {
     @Test(arguments: ["127.0.0.1", "localhost"])
     func verifiedTLSConnectionCarriesMessages(_ host: String) async throws {
         let certificates = try await TestCertificates.shared()
@@ -18,9 +18,9 @@ import TestSupport
         }
         let subscriber = try await MosquittoClient.connected(configuration("subscriber"), "subscriber")
         let inbox = Inbox(subscriber.messages)
-        try await subscriber.subscribe(topic)
+        try await subscriber.subscribeAcked(topic)
         let publisher = try await MosquittoClient.connected(configuration("publisher"), "publisher")
-        try await publisher.publish(topic, "over TLS", qos: .exactlyOnce)
+        try await publisher.publishAcked(topic, "over TLS", qos: .exactlyOnce)
         #expect(try await inbox.next(within: .seconds(5), "the message over TLS").string == "over TLS")
         await publisher.disconnect()
         await subscriber.disconnect()
@@ -70,8 +70,8 @@ import TestSupport
         let client = try await MosquittoClient.connected(configuration, "with-certificate")
         let topic = Unique.topic("mtls")
         let inbox = Inbox(client.messages)
-        try await client.subscribe(topic)
-        try await client.publish(topic, "mutual")
+        try await client.subscribeAcked(topic)
+        try await client.publishAcked(topic, "mutual")
         #expect(try await inbox.next(within: .seconds(5), "the message over mutual TLS").string == "mutual")
         await client.disconnect()
     }

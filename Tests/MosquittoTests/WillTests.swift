@@ -6,7 +6,7 @@ import TestSupport
 /// The will: published by the broker when the client drops without a clean disconnect, never after
 /// one. The unclean drop is made by a TCP proxy that resets the client's connection (as a crash or a
 /// broken network path would), while the broker keeps running.
-@Suite struct WillTests {
+@Suite(.timeLimit(.minutes(1))) struct WillTests {
     @Test func willIsDeliveredAfterAnUncleanDrop() async throws {
         let broker = try await MosquittoBroker.start()
         let proxy = try TCPProxy(upstreamPort: broker.port)
@@ -67,7 +67,7 @@ import TestSupport
         }
         // A marker published after the disconnect is the first and only thing on the will topic.
         let publisher = try await broker.connectedClient("marker")
-        try await publisher.publish(willTopic, "marker")
+        try await publisher.publishAcked(willTopic, "marker")
         let first = try await inbox.next(within: .seconds(5), "the marker")
         #expect(first.string == "marker", "the broker published the will after a clean disconnect")
         try await inbox.expectNothing(for: .milliseconds(300), "no will after a clean disconnect")
