@@ -83,7 +83,12 @@ let package = Package(
         ),
         .testTarget(
             name: "MosquittoTests",
-            dependencies: ["Mosquitto", "TestSupport"]
+            dependencies: [
+                "Mosquitto",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "NmapScannerTests",
@@ -100,7 +105,12 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Bridge", "TestSupport"]
+            dependencies: [
+                "Bridge",
+                "Mosquitto",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

@@ -56,14 +56,9 @@ import TestSupport
 
         let outcome = try await withTimeout(.seconds(5), "the service group to finish") { await running.result }
         #expect(!client.isConnected)
-        // Bug for the lead: run() wraps connect() in cancelWhenGracefulShutdown, so the shutdown cancels
-        // the wait and run() rethrows MosquittoError(.cancelled) without calling disconnect(): the group
-        // reports a failed service and the client keeps reconnecting until it is released.
-        await withKnownIssue("MosquittoClient.run() throws .cancelled and leaves the client running on graceful shutdown while connecting") {
-            try outcome.get()
-            try await withTimeout(.seconds(3), "the client to stop (its events to end)") {
-                while !events.isFinished { try await Task.sleep(for: .milliseconds(10)) }
-            }
+        try outcome.get()
+        try await withTimeout(.seconds(3), "the client to stop (its events to end)") {
+            while !events.isFinished { try await Task.sleep(for: .milliseconds(10)) }
         }
     }
 
