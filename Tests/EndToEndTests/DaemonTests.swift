@@ -44,7 +44,8 @@ struct DaemonTests {
                 try await checkAnnouncements(lab: lab, log: log)
                 try await checkDepartureAndReturn(lab: lab, log: log)
                 try await checkHomeAssistantBirthAndDeletion(lab: lab, log: log, watcher: watcher)
-                try await checkCleanStop(daemon: daemon, broker: broker, configFile: configFile, deleted: lab.host(5), directory: directory)
+                try await checkForget(lab: lab, log: log, configFile: configFile, directory: directory)
+                try await checkCleanStop(daemon: daemon, lab: lab, broker: broker, configFile: configFile, deleted: lab.host(5), directory: directory)
             } catch {
                 await daemon.process.kill()
                 Issue.record("daemon log:\n\(daemon.log.suffix(6000))")
@@ -144,7 +145,23 @@ struct DaemonTests {
         #expect(log.on("nmap2mqtt/\(id(deleted))/state", since: secondBirth).allSatisfy { $0.message.payload.isEmpty })
     }
 
-    private func checkCleanStop(daemon: Daemon, broker: MosquittoBroker, configFile: String, deleted: TestLAN.Host,
+    /// `nmap2mqtt forget` while the daemon runs: the device's retained topics are cleared and the
+    /// daemon forgets it; still on the LAN, it is announced afresh at the next scan.
+    private func checkForget(lab: TestLAN, log: MessageLog, configFile: String, directory: String) async throws {
+        let host = lab.host(6)
+        let forgotten = Date()
+        let result = try await Daemon.run(["forget", host.mac.uppercased(), "--config", configFile], directory: directory)
+        #expect(result.status == 0, "forget: \(result.output)")
+        #expect(result.output.contains("forgot \(id(host))"))
+        let configTopic = "homeassistant/device_tracker/\(id(host))/config"
+        let cleared = try await log.waitFor(configTopic, within: .seconds(5), since: forgotten, "the forgotten device's config cleared") { $0.isEmpty }
+        _ = try await log.waitFor("nmap2mqtt/\(id(host))/state", within: .seconds(5), since: forgotten, "its state cleared") { $0.isEmpty }
+        let again = try await log.waitFor(configTopic, within: .seconds(Self.interval + 20), since: cleared.at,
+                                          "the device announced afresh") { !$0.isEmpty }
+        #expect(again.at > cleared.at)
+    }
+
+    private func checkCleanStop(daemon: Daemon, lab: TestLAN, broker: MosquittoBroker, configFile: String, deleted: TestLAN.Host,
                                 directory: String) async throws {
         let stopAsked = ContinuousClock.now
         daemon.process.signal(SIGTERM)
@@ -152,6 +169,7 @@ struct DaemonTests {
         let took = ContinuousClock.now - stopAsked
         #expect(status == 0, "exit status after SIGTERM")
         #expect(took < .seconds(2), "stopping took \(took)")
+        #expect(try await lab.scannerProcesses().isEmpty, "nmap must not outlive the daemon")
 
         let reader = try MosquittoClient(configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "e2e-read-\(UUID().uuidString.prefix(8))"),
                                          logger: Logger(label: "e2e"))
