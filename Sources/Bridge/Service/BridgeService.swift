@@ -317,7 +317,10 @@ public final class BridgeService: Service, Sendable {
             }
         }
         syncDevices()
-        save()
+        // A scan that only refreshed last_seen is saved at most every few minutes (flash storage
+        // wears): a stale last_seen after a crash costs nothing, since nobody departs before the
+        // first complete scan of the next run and a failed re-probe.
+        save(unlessRecent: changes.isEmpty)
     }
 
     private func deviceMetadata(_ device: Device) -> Logger.Metadata {
@@ -367,10 +370,19 @@ public final class BridgeService: Service, Sendable {
             devices_home: devices.count { $0.state == .home })
     }
 
-    private func save() {
-        let devices = status.withLock { $0.engine.devices }
+    private func save(unlessRecent: Bool = false) {
+        let now = ContinuousClock.now
+        let devices = status.withLock { status -> [Device]? in
+            if unlessRecent, let last = status.lastSaved, now - last < Self.routineSaveInterval { return nil }
+            status.lastSaved = now
+            return status.engine.devices
+        }
+        guard let devices else { return }
         _ = store.save(devices)
     }
+
+    /// How often a state file that only gained fresher `last_seen` times is written.
+    static let routineSaveInterval: Duration = .seconds(300)
 }
 
 /// Runs `operation`, giving up on it (cancelling it) after `timeout`.

@@ -10,6 +10,8 @@ struct BridgeStatus: Sendable {
     var lastScanOK: Bool?
     var hostsUp: Int?
     var lastError: String?
+    /// When the state file was last written.
+    var lastSaved: ContinuousClock.Instant?
     /// Addresses already logged as "up but no MAC", so each is logged once.
     var loggedWithoutMAC: Set<String> = []
 }
