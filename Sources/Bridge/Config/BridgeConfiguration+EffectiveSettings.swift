@@ -95,24 +95,7 @@ enum YAMLText {
 
     /// A YAML double-quoted scalar.
     static func quoted(_ text: String) -> String {
-        var escaped = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\t": escaped += "\\t"
-            case "\r": escaped += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    escaped += "\\x" + (hex.count == 1 ? "0" + hex : hex)
-                } else {
-                    escaped.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return escaped + "\""
+        ConfigText.quoted(text)
     }
 
     /// A flow list: `["192.0.2.0/24", "10.0.0.5"]`.

@@ -1,6 +1,7 @@
 /// Text helpers for configuration messages.
 enum ConfigText {
-    /// A value as shown in an error: double quotes, control characters escaped.
+    /// A value in double quotes with control characters escaped, as YAML writes it: used in error
+    /// messages and in `check-config`'s listing (which must parse back).
     static func quoted(_ text: String) -> String {
         var escaped = ""
         for character in text.unicodeScalars {
@@ -12,7 +13,8 @@ enum ConfigText {
             case "\r": escaped += "\\r"
             default:
                 if character.value < 0x20 || character.value == 0x7F {
-                    escaped += "\\u{\(String(character.value, radix: 16))}"
+                    let hex = String(character.value, radix: 16)
+                    escaped += "\\x" + (hex.count == 1 ? "0" + hex : hex)
                 } else {
                     escaped.unicodeScalars.append(character)
                 }
