@@ -64,6 +64,7 @@ final class ClientCore: Sendable {
                 } while rc == NativeCallbacks.successCode && !stopDeadlinePassed()
             }
             if isStopping { break }
+            state.withLock { $0.pendingConnack = nil }
             let error = connectionError(rc)
             let delay = state.withLock { state in
                 state.failedAttempts += 1
@@ -92,7 +93,27 @@ final class ClientCore: Sendable {
         return ContinuousClock.now - since > .seconds(2)
     }
 
+    /// Makes a CONNACK that libmosquitto has finished handling known: state, event, waiters.
+    private func announceConnection() {
+        let accepted = state.withLock { state -> (sessionPresent: Bool, waiters: [ClientState.ConnectWaiter])? in
+            guard let sessionPresent = state.pendingConnack else { return nil }
+            state.pendingConnack = nil
+            state.connected = true
+            state.everConnected = true
+            state.attemptReported = true
+            state.failedAttempts = 0
+            state.lastLoggedProblem = nil
+            if !sessionPresent && !state.subscriptions.isEmpty { state.needsResubscribe = true }
+            return (sessionPresent, state.takeConnectWaiters())
+        }
+        guard let accepted else { return }
+        logger.info("Connected to the MQTT broker", metadata: ["mqtt.session_present": "\(accepted.sessionPresent)"])
+        eventSink.yield(.connected(sessionPresent: accepted.sessionPresent))
+        for waiter in accepted.waiters { waiter.resume(returning: .success(())) }
+    }
+
     private func afterLoopIteration() {
+        announceConnection()
         let resubscribe: [(String, MQTTQoS)] = state.withLock { state in
             guard state.needsResubscribe else { return [] }
             state.needsResubscribe = false
@@ -136,8 +157,7 @@ final class ClientCore: Sendable {
     private func finishStopping() {
         let (waiters, stopWaiters) = state.withLock { state in
             state.phase = .stopped
-            let shutDown = MosquittoError(.shutDown, "the MQTT client was disconnected")
-            let acks = state.connectionEnded(shutDown)
+            let acks = state.connectionEnded()
             return (state.takeConnectWaiters() + acks, state.stopWaiters)
         }
         let shutDown = MosquittoError(.shutDown, "the MQTT client was disconnected")
@@ -174,18 +194,10 @@ final class ClientCore: Sendable {
 
     func didConnect(code: Int32, sessionPresent: Bool) {
         if code == 0 {
-            let waiters = state.withLock { state in
-                state.connected = true
-                state.everConnected = true
-                state.attemptReported = true
-                state.failedAttempts = 0
-                state.lastLoggedProblem = nil
-                if !sessionPresent && !state.subscriptions.isEmpty { state.needsResubscribe = true }
-                return state.takeConnectWaiters()
-            }
-            logger.info("Connected to the MQTT broker", metadata: ["mqtt.session_present": "\(sessionPresent)"])
-            eventSink.yield(.connected(sessionPresent: sessionPresent))
-            for waiter in waiters { waiter.resume(returning: .success(())) }
+            // libmosquitto marks the connection usable only after this callback returns: the loop
+            // thread announces it after the loop pass (`announceConnection`), so nobody publishes
+            // into a connection that is not active yet.
+            state.withLock { $0.pendingConnack = sessionPresent }
             return
         }
         let text = NativeCallbacks.connectRefusalText(code, protocolVersion: configuration.protocolVersion)
@@ -205,7 +217,7 @@ final class ClientCore: Sendable {
         let lost = MosquittoError(expected ? .shutDown : .connectionLost, "the connection to \(brokerName) ended (\(reason)) before the broker confirmed")
         let (waiters, wasConnected) = state.withLock { state in
             let wasConnected = state.connected
-            return (state.connectionEnded(lost), wasConnected)
+            return (state.connectionEnded(), wasConnected)
         }
         for waiter in waiters { waiter.resume(returning: .failure(lost)) }
         guard wasConnected else { return }

@@ -9,6 +9,8 @@ struct ClientState: Sendable {
 
     var phase: Phase = .idle
     var connected = false
+    /// A CONNACK accepted in the callback, announced after libmosquitto finished handling it.
+    var pendingConnack: Bool?
     var everConnected = false
     /// Whether the current connection attempt already told the world how it went.
     var attemptReported = false
@@ -28,8 +30,9 @@ struct ClientState: Sendable {
     var stopRequestedAt: ContinuousClock.Instant?
 
     /// The connection ended: every pending acknowledgement fails.
-    mutating func connectionEnded(_ error: MosquittoError) -> [CheckedContinuation<Result<Void, MosquittoError>, Never>] {
+    mutating func connectionEnded() -> [CheckedContinuation<Result<Void, MosquittoError>, Never>] {
         connected = false
+        pendingConnack = nil
         return publishes.failAll() + subscribeAcks.failAll() + unsubscribeAcks.failAll()
     }
 

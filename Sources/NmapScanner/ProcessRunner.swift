@@ -123,11 +123,27 @@ enum ProcessRunner {
         cArgs.append(nil)
         defer { for arg in cArgs { free(arg) } }
 
+        guard let program = resolve(argv[0]) else { return .failure(SpawnError(program: argv[0], errno: ENOENT)) }
         var pid: pid_t = 0
-        // posix_spawnp searches PATH when the program has no slash, like a shell would.
-        let rc = posix_spawnp(&pid, argv[0], &actions, &attributes, cArgs, environ)
+        let rc = posix_spawn(&pid, program, &actions, &attributes, cArgs, environ)
         guard rc == 0 else { return .failure(SpawnError(program: argv[0], errno: rc)) }
         return .success(pid)
+    }
+
+    /// The program to run: a name without a slash is looked up in PATH, like a shell would, but a
+    /// directory we may not read (root's home in PATH for a service user) is skipped instead of
+    /// turning "not found" into "permission denied" as posix_spawnp does.
+    static func resolve(_ program: String) -> String? {
+        if program.contains("/") { return program }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":", omittingEmptySubsequences: true) {
+            let candidate = "\(directory)/\(program)"
+            var info = stat()
+            if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 {
+                return candidate
+            }
+        }
+        return nil
     }
 
     private static func readUntilEnd(

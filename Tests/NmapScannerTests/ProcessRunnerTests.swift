@@ -56,8 +56,16 @@ import Testing
     }
 
     @Test func cancellationKillsTheGroup() async throws {
-        let task = Task { try await run("sleep 300 & sleep 300; wait") }
-        try await Task.sleep(for: .milliseconds(200))
+        let pidFile = NSTemporaryDirectory() + "cancel-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        let task = Task { try await run("sleep 300 & echo $! > \(pidFile); sleep 300; wait") }
+        // Cancel only once the group is surely running (a loaded machine may take a while to spawn).
+        var grandchild: pid_t?
+        for _ in 0 ..< 600 where grandchild == nil {
+            try await Task.sleep(for: .milliseconds(50))
+            grandchild = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { pid_t($0.trimmingWhitespace()) }
+        }
+        let running = try #require(grandchild, "the script never started")
         let started = ContinuousClock.now
         task.cancel()
         let outcome = try await task.value
@@ -65,6 +73,8 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(60))
         #expect(outcome.cancelled)
         #expect(outcome.termination == .signaled(SIGKILL))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(isGone(running))
     }
 
     @Test func cancelledBeforeStartNeverSpawns() async throws {

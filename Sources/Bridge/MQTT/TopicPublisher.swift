@@ -66,10 +66,12 @@ final class TopicPublisher: Sendable {
     private let wake = WakeSignal()
     private let logger: Logger
     private let eventQueueLimit: Int
+    private let acknowledgementTimeout: Duration
 
-    init(logger: Logger, eventQueueLimit: Int = 1000) {
+    init(logger: Logger, eventQueueLimit: Int = 1000, acknowledgementTimeout: Duration = .seconds(10)) {
         self.logger = logger
         self.eventQueueLimit = eventQueueLimit
+        self.acknowledgementTimeout = acknowledgementTimeout
     }
 
     /// The topic should hold `payload`, retained.
@@ -144,7 +146,7 @@ final class TopicPublisher: Sendable {
             }
             var keepGoing = true
             do {
-                try await client.publish(work.topic, payload: work.payload, qos: .atLeastOnce, retain: work.retain)
+                try await publish(work, through: client)
                 state.withLock { state in
                     state.published[work.topic] = work.payload
                     if work.payload.isEmpty, state.desired[work.topic]?.payload.isEmpty == true, !state.dirtySet.contains(work.topic) {
@@ -153,13 +155,24 @@ final class TopicPublisher: Sendable {
                     }
                 }
             } catch let error {
-                if error.code == .notConnected || error.code == .connectionLost || error.code == .shutDown || error.code == .cancelled {
-                    // Retained topics go out again on the next connection; an event waits for it.
+                switch error.code {
+                case .notConnected, .connectionLost, .shutDown:
+                    // Retained topics all go out again on the next connection; an event waits for it.
                     state.withLock { state in
                         if !work.retain { state.events.insert((work.topic, work.payload), at: 0) }
                     }
                     keepGoing = false
-                } else {
+                case .cancelled where !Task.isCancelled:
+                    // No acknowledgement in time on a connection that looks alive: send it again.
+                    logger.info("No acknowledgement from the broker in time; sending again", metadata: ["mqtt.topic": "\(work.topic)"])
+                    state.withLock { state in
+                        if work.retain, let entry = state.desired[work.topic] {
+                            state.markDirty(work.topic, entry.priority)
+                        } else if !work.retain {
+                            state.events.insert((work.topic, work.payload), at: 0)
+                        }
+                    }
+                default:
                     logger.error("The broker refused a message; it will not be retried", metadata: [
                         "mqtt.topic": "\(work.topic)", "mqtt.error": "\(error)",
                     ])
@@ -170,6 +183,32 @@ final class TopicPublisher: Sendable {
                 await wake.wait(until: nil)
             }
         }
+    }
+
+    /// Publishes with QoS 1 and waits for the acknowledgement at most `acknowledgementTimeout`, so
+    /// that one lost acknowledgement can never stall the bridge's publishing for good.
+    private func publish(_ work: Work, through client: MosquittoClient) async throws(MosquittoError) {
+        let timeout = acknowledgementTimeout
+        let outcome = await withTaskGroup(of: Result<Void, MosquittoError>?.self) { group in
+            group.addTask {
+                do {
+                    try await client.publish(work.topic, payload: work.payload, qos: .atLeastOnce, retain: work.retain)
+                    return .success(())
+                } catch let error as MosquittoError {
+                    return .failure(error)
+                } catch {
+                    return .failure(MosquittoError(.unknown, "\(error)"))
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .failure(MosquittoError(.cancelled, "no acknowledgement within \(timeout)"))
+        }
+        try outcome.get()
     }
 
     /// Returns once everything wanted has gone out, or at `deadline`. Polls: it serves shutdown
