@@ -100,7 +100,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Bridge", "TestSupport"]
+            dependencies: ["Bridge", "TestSupport"],
+            resources: [.copy("Fixtures")]
         ),
     ]
 )
