@@ -152,9 +152,6 @@ extension ScannerConfiguration {
         switch name {
         case "append-output":
             return "it goes with nmap's output files, and those are not allowed (nmap2mqtt reads -oX - itself)"
-        case _ where name.hasPrefix("script") || name == "datadir" || name == "servicedb" || name == "versiondb":
-            return "it makes nmap run scripts or load its data from other files; nmap2mqtt needs host discovery only, "
-                + "so run such scans with nmap itself"
         case "resume":
             return "--resume continues an old scan from its log file instead of scanning scan.hosts"
         case "stylesheet", "webxml":
