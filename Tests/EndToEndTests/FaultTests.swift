@@ -16,7 +16,7 @@ struct FaultTests {
 
     @Test("the broker is down at start: retries with backoff, says so, publishes everything once it is up")
     func brokerDownAtStart() async throws {
-        let setup = try BridgeSetup.make()
+        let setup = try await BridgeSetup.make()
         defer { setup.remove() }
         let nmap = try await StandInNmap.install(in: setup.directory)
         let port = try FreePort.pick()
@@ -38,6 +38,10 @@ struct FaultTests {
                     return Double(line[range].dropFirst("mqtt.retry_in=".count))
                 }
             #expect(delays.count >= 3 && delays[2] > delays[0], "retry delays \(delays) should grow")
+            // Scanning does not wait for the broker.
+            while nmap.callCount == 0, ContinuousClock.now < deadline + .seconds(10) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
             #expect(nmap.callCount > 0, "scanning goes on while the broker is down")
 
             let broker = try await MosquittoBroker.start(port: port)
@@ -58,7 +62,7 @@ struct FaultTests {
 
     @Test("the broker restarts without persistence: online, every config and state are back, retained, within seconds")
     func brokerRestartWithoutPersistence() async throws {
-        let setup = try BridgeSetup.make()
+        let setup = try await BridgeSetup.make()
         defer { setup.remove() }
         let nmap = try await StandInNmap.install(in: setup.directory)
         let broker = try await MosquittoBroker.start()
@@ -93,7 +97,7 @@ struct FaultTests {
 
     @Test("nmap hangs: killed at scan.timeout, nobody leaves while it hangs, bridge/info says so, the next good scan works")
     func nmapHangs() async throws {
-        let setup = try BridgeSetup.make()
+        let setup = try await BridgeSetup.make()
         defer { setup.remove() }
         let nmap = try await StandInNmap.install(in: setup.directory)
         let broker = try await MosquittoBroker.start()
@@ -157,7 +161,7 @@ struct FaultTests {
     @Test("nmap fails, prints broken XML, or is missing: no state changes, a clear error in the log and in bridge/info",
           arguments: BadNmap.allCases)
     func badNmap(_ bad: BadNmap) async throws {
-        let setup = try BridgeSetup.make()
+        let setup = try await BridgeSetup.make()
         defer { setup.remove() }
         let nmap = try await StandInNmap.install(in: setup.directory)
         let broker = try await MosquittoBroker.start()
@@ -209,7 +213,7 @@ struct FaultTests {
 
     @Test("the bridge is killed with SIGKILL and restarted: states come back from the state file, no device flaps")
     func killedAndRestarted() async throws {
-        let setup = try BridgeSetup.make()
+        let setup = try await BridgeSetup.make()
         defer { setup.remove() }
         let nmap = try await StandInNmap.install(in: setup.directory)
         let broker = try await MosquittoBroker.start()
@@ -258,7 +262,7 @@ struct FaultTests {
 
     @Test("a corrupt state file is moved aside with a clear warning and the bridge runs")
     func corruptStateFile() async throws {
-        let setup = try BridgeSetup.make()
+        let setup = try await BridgeSetup.make()
         defer { setup.remove() }
         let nmap = try await StandInNmap.install(in: setup.directory)
         let broker = try await MosquittoBroker.start()
@@ -296,7 +300,7 @@ struct FaultTests {
     @Test("the state directory is read-only or full: a clear error, publishing goes on",
           .enabled(if: getuid() == 0, "mounting a tmpfs needs root"), arguments: BadStateDirectory.allCases)
     func badStateDirectory(_ bad: BadStateDirectory) async throws {
-        let setup = try BridgeSetup.make()
+        let setup = try await BridgeSetup.make()
         defer { setup.remove() }
         let nmap = try await StandInNmap.install(in: setup.directory)
         let broker = try await MosquittoBroker.start()
@@ -340,7 +344,7 @@ struct FaultTests {
     /// queue what cannot go out.
     @Test("a broker that does not take messages does not grow the bridge's memory without bound")
     func stalledBrokerMemory() async throws {
-        let setup = try BridgeSetup.make()
+        let setup = try await BridgeSetup.make()
         defer { setup.remove() }
         let nmap = try await StandInNmap.install(in: setup.directory)
         try nmap.serve(Self.bigScan(hosts: 300))

@@ -38,7 +38,7 @@ struct HostileInputTests {
 
     @Test("names from the network never break a topic or a JSON payload")
     func hostileNames() async throws {
-        let setup = try BridgeSetup.make()
+        let setup = try await BridgeSetup.make()
         defer { setup.remove() }
         let nmap = try await StandInNmap.install(in: setup.directory)
         try nmap.serve(Self.hostileScan())
@@ -131,7 +131,7 @@ struct HostileInputTests {
 
     @Test("targets and scan_options that inject arguments or redirect output are refused before nmap runs", arguments: injections)
     func injectionRefused(_ injection: Injection) async throws {
-        let setup = try BridgeSetup.make()
+        let setup = try await BridgeSetup.make()
         defer { setup.remove() }
         let nmap = try await StandInNmap.install(in: setup.directory)
         let quoted = "\"" + injection.value.replacingOccurrences(of: "\"", with: "\\\"") + "\""

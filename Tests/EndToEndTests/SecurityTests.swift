@@ -16,7 +16,7 @@ struct SecurityTests {
     func passwordNeverShown() async throws {
         let password = "Pw-\(UUID().uuidString.prefix(12))-zq7"
         let wrongPassword = "Wrong-\(UUID().uuidString.prefix(12))-kx3"
-        let setup = try BridgeSetup.make()
+        let setup = try await BridgeSetup.make()
         defer { setup.remove() }
         let nmap = try await StandInNmap.install(in: setup.directory)
         let broker = try await MosquittoBroker.start(config: .password(users: ["bridge": password, "watcher": "watcher-pw"]))
@@ -86,7 +86,7 @@ struct SecurityTests {
     func tlsVerifiesByDefault() async throws {
         let certificates = try await TestCertificates.shared()
         let broker = try await MosquittoBroker.start(config: .tls(certificates))
-        let setup = try BridgeSetup.make()
+        let setup = try await BridgeSetup.make()
         defer { setup.remove() }
         let nmap = try await StandInNmap.install(in: setup.directory)
         let watcherConfiguration = MQTTConfiguration(host: "127.0.0.1", port: broker.port, clientID: "e2e-tls-watch-\(UUID().uuidString.prefix(6))",
@@ -139,7 +139,7 @@ struct SecurityTests {
           .enabled(if: TestLAN.shouldRun, "\(TestLAN.unavailableReason ?? "")"), arguments: Privilege.allCases)
     func unprivileged(_ privilege: Privilege) async throws {
         try await TestLAN.with(name: TestLAN.uniqueName(prefix: "np")) { lab in
-            let setup = try BridgeSetup.make()
+            let setup = try await BridgeSetup.make()
             defer { setup.remove() }
             let brokerConfig = setup.directory + "/mosquitto.conf"
             try "listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n"

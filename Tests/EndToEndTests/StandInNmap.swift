@@ -74,8 +74,15 @@ struct StandInNmap {
         esac
 
         """
-        try script.write(toFile: nmap.path, atomically: true, encoding: .utf8)
-        chmod(nmap.path, 0o755)
+        // Not Foundation's write: its descriptor is not close-on-exec, so a broker or daemon that another
+        // test spawns at that moment inherits it, keeps the script open for writing, and every exec of
+        // it then fails with ETXTBSY ("Text file busy").
+        let fd = open(nmap.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw EndToEndError("cannot write \(nmap.path): errno \(errno)") }
+        let bytes = Array(script.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count else { throw EndToEndError("cannot write \(nmap.path): errno \(errno)") }
         try nmap.serve(scan())
         try nmap.set(.xml)
         return nmap

@@ -88,12 +88,24 @@ struct BridgeSetup {
     var stateFile: String { directory + "/state.json" }
     var logFile: String { directory + "/daemon.log" }
 
-    static func make() throws -> BridgeSetup {
-        BridgeSetup(directory: try temporaryDirectory())
+    /// A fresh directory, once one of ``DaemonSlots`` is free; `remove()` gives the slot back.
+    static func make() async throws -> BridgeSetup {
+        await DaemonSlots.shared.acquire()
+        do {
+            return BridgeSetup(directory: try temporaryDirectory())
+        } catch {
+            DaemonSlots.shared.release()
+            throw error
+        }
+    }
+
+    init(directory: String) {
+        self.directory = directory
     }
 
     func remove() {
         try? FileManager.default.removeItem(atPath: directory)
+        DaemonSlots.shared.release()
     }
 
     /// Writes config.yaml. `scan` and `mqtt` lines are appended inside their sections; `extra` at the top level.
