@@ -110,7 +110,8 @@ let package = Package(
                 "Mosquitto",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.copy("Fixtures")]
         ),
     ]
 )

@@ -28,12 +28,9 @@ final class ClientCore: Sendable {
                                                          bufferingPolicy: .bufferingOldest(max(1, configuration.messageBufferSize)))
         (events, eventSink) = AsyncStream.makeStream(of: MQTTConnectionEvent.self, bufferingPolicy: .bufferingNewest(1000))
         handle = try NativeHandle(clientID: configuration.clientID, cleanSession: configuration.cleanSession)
-        do {
-            try handle.configure(configuration)
-        } catch {
-            handle.destroy()
-            throw error
-        }
+        // Every stored property is set from here on, so a throw runs deinit, which destroys the handle:
+        // destroying it here as well freed it twice (heap corruption after any TLS set-up error).
+        try handle.configure(configuration)
         handle.install(self)
     }
 

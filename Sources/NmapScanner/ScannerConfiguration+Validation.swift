@@ -54,12 +54,26 @@ extension ScannerConfiguration {
         }
 
         let words = try ShellWords.split(scanOptions)
+        var valueExpected = false
         for word in words {
             if word.isEmpty {
                 throw NmapScannerError(
                     kind: .forbiddenOption, value: scanOptions,
                     message: "scan_options '\(scanOptions)' contains an empty word ('' or \"\"), which nmap "
                         + "would take as a target; remove it")
+            }
+            if valueExpected {
+                valueExpected = false
+                if !word.hasPrefix("-") { continue }
+            }
+            // A word that is neither an option nor the value of the option before it would reach nmap as
+            // an extra target: scan_options must not widen what is scanned.
+            guard word.hasPrefix("-") else {
+                throw NmapScannerError(
+                    kind: .forbiddenOption, value: word,
+                    message: "scan option '\(word)' is not an option, so nmap would scan it as an extra target; "
+                        + "targets belong in scan.hosts, and an option's value goes right after it (or attached "
+                        + "with '=', as in --host-timeout=5s)")
             }
             if let why = Self.forbiddenReason(word) {
                 throw NmapScannerError(kind: .forbiddenOption, value: word, message: "scan option '\(word)' is not allowed: \(why)")
@@ -70,6 +84,7 @@ extension ScannerConfiguration {
                     message: "scan option '-6' asks for IPv6 but the targets are IPv4 "
                         + "(\(targets.joined(separator: " "))); remove -6, or give IPv6 targets")
             }
+            valueExpected = Self.takesSeparateValue(word)
         }
         guard !nmapPath.isEmpty else {
             throw NmapScannerError(
@@ -99,6 +114,27 @@ extension ScannerConfiguration {
             + "range (192.168.1.1-50), IPv6 address or hostname"
     }
 
+    /// nmap's options that take their value as the next word (nmap.cc's getopt string and its long
+    /// options with a required argument). An option given with `=value` or a short option with its value
+    /// attached (`-p80`, `-T4`) takes none.
+    static func takesSeparateValue(_ word: String) -> Bool {
+        if word.contains("=") { return false }
+        let dashes = word.prefix(while: { $0 == "-" }).count
+        let name = String(word.dropFirst(dashes))
+        if dashes == 1 && name.count == 1 { return "bDegiMmopSsT".contains(name) }
+        return valueTakingLongOptions.contains(name)
+    }
+
+    static let valueTakingLongOptions: Set<String> = [
+        "host-timeout", "max-retries", "min-rate", "max-rate", "min-hostgroup", "max-hostgroup", "min-parallelism",
+        "max-parallelism", "scan-delay", "max-scan-delay", "initial-rtt-timeout", "min-rtt-timeout", "max-rtt-timeout",
+        "ttl", "data", "data-string", "data-length", "source-port", "spoof-mac", "mtu", "dns-servers", "top-ports",
+        "port-ratio", "exclude-ports", "version-intensity", "proxies", "proxy", "ip-options", "stats-every",
+        "max-os-tries", "nsock-engine", "route-dst", "script-timeout", "datadir", "servicedb",
+        "versiondb", "script", "script-args", "script-args-file", "script-help", "resume", "stylesheet", "exclude",
+        "excludefile", "iL", "iR", "oX", "oN", "oG", "oA", "oS", "oM", "oH",
+    ]
+
     /// Options that would take over nmap's output or input, which this module owns.
     static func forbiddenReason(_ word: String) -> String? {
         guard word.hasPrefix("-") else { return nil }
@@ -114,6 +150,8 @@ extension ScannerConfiguration {
             return "targets come from scan.hosts; \(twoLetter == "iL" ? "-iL reads them from a file" : "-iR picks random Internet hosts")"
         }
         switch name {
+        case "append-output":
+            return "it goes with nmap's output files, and those are not allowed (nmap2mqtt reads -oX - itself)"
         case "resume":
             return "--resume continues an old scan from its log file instead of scanning scan.hosts"
         case "stylesheet", "webxml":

@@ -22,6 +22,7 @@ public final class TCPProxy: Sendable {
     private struct State {
         var closed = false
         var refusing = false
+        var stalled = false
         var nextID = 0
         /// The write end of each live relay's wake-up pipe.
         var relays: [Int: Int32] = [:]
@@ -55,6 +56,12 @@ public final class TCPProxy: Sendable {
     /// While true, new connections are reset as soon as they are accepted (a broker that cannot be reached).
     public func refuseNewConnections(_ refuse: Bool) {
         state.withLock { $0.refusing = refuse }
+    }
+
+    /// While true, relayed connections carry nothing either way (a broker, or a path, that has stopped
+    /// reading): bytes wait in the kernel's socket buffers, and writers block once those are full.
+    public func stall(_ stalled: Bool) {
+        state.withLock { $0.stalled = stalled }
     }
 
     /// Stops accepting and resets every connection.
@@ -119,11 +126,21 @@ public final class TCPProxy: Sendable {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var reset = false
         loop: while true {
-            let ready = poll(&fds, nfds_t(fds.count), -1)
+            if state.withLock({ $0.stalled }) {
+                // Only the wake pipe is watched, for a while; then look at the flag again.
+                var wakeOnly = [fds[2]]
+                if poll(&wakeOnly, 1, 50) > 0 && wakeOnly[0].revents != 0 {
+                    reset = true
+                    break
+                }
+                continue
+            }
+            let ready = poll(&fds, nfds_t(fds.count), 200)
             if ready < 0 {
                 if errno == EINTR { continue }
                 break
             }
+            if ready == 0 { continue }
             if fds[2].revents != 0 {
                 reset = true
                 break

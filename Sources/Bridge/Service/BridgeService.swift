@@ -168,7 +168,7 @@ public final class BridgeService: Service, Sendable {
     private func deletedInHomeAssistant(_ id: String) {
         guard let device = status.withLock({ $0.engine.markDeleted(id) }) else { return }
         logger.info("A device was deleted in Home Assistant; it will not be announced again", metadata: [
-            "device.id": "\(id)", "device.name": "\(device.name)",
+            "device.id": "\(id)", "device.name": "\(device.name.logSafe)",
         ])
         publisher.drop(topics.discovery(id))
         publisher.clear(topics.state(id))
@@ -179,14 +179,14 @@ public final class BridgeService: Service, Sendable {
 
     private func forget(_ text: String) {
         guard let id = DeviceID.from(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            logger.warning("Ignored a forget request: not a MAC address or device id", metadata: ["bridge.request": "\(text.prefix(64))"])
+            logger.warning("Ignored a forget request: not a MAC address or device id", metadata: ["bridge.request": "\(String(text.prefix(64)).logSafe)"])
             return
         }
         guard let device = status.withLock({ $0.engine.forget(id) }) else {
             logger.info("Forget request for a device the bridge does not know", metadata: ["device.id": "\(id)"])
             return
         }
-        logger.info("Forgot a device", metadata: ["device.id": "\(id)", "device.name": "\(device.name)"])
+        logger.info("Forgot a device", metadata: ["device.id": "\(id)", "device.name": "\(device.name.logSafe)"])
         publisher.clear(topics.discovery(id))
         publisher.clear(topics.state(id))
         publisher.clear(topics.attributes(id))
@@ -324,8 +324,8 @@ public final class BridgeService: Service, Sendable {
     }
 
     private func deviceMetadata(_ device: Device) -> Logger.Metadata {
-        ["device.id": "\(device.id)", "device.name": "\(device.name)", "scan.host.ip": "\(device.ip)",
-         "scan.host.mac": "\(device.mac ?? "-")", "device.reason": "\(device.reason)"]
+        ["device.id": "\(device.id)", "device.name": "\(device.name.logSafe)", "scan.host.ip": "\(device.ip)",
+         "scan.host.mac": "\(device.mac ?? "-")", "device.reason": "\(device.reason.logSafe)"]
     }
 
     private func announceBridge() {

@@ -1,0 +1,45 @@
+import Synchronization
+
+/// At most a few of these tests' daemons at once: each runs a debug build that scans every second,
+/// and on two cores running them all together starves every other test of CPU (timing tests in other
+/// targets then fail for no fault of their own). A test takes a slot in `BridgeSetup.make()` and
+/// gives it back in `remove()`.
+final class DaemonSlots: Sendable {
+    static let shared = DaemonSlots(count: 4)
+
+    private struct State {
+        var free: Int
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state: Mutex<State>
+
+    init(count: Int) {
+        state = Mutex(State(free: count))
+    }
+
+    func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let granted = state.withLock { state -> Bool in
+                if state.free > 0 {
+                    state.free -= 1
+                    return true
+                }
+                state.waiting.append(continuation)
+                return false
+            }
+            if granted { continuation.resume() }
+        }
+    }
+
+    func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiting.isEmpty {
+                state.free += 1
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.resume()
+    }
+}
