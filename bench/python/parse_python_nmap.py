@@ -21,6 +21,7 @@ def main():
     path = sys.argv[1]
     with open(path) as f:
         xml = f.read()
+    before = status("VmRSS")
     scanner = nmap.PortScanner.__new__(nmap.PortScanner)  # skips __init__, which runs `nmap -V`
     scanner._scan_result = {}
     started = time.perf_counter()
@@ -28,7 +29,8 @@ def main():
     took = time.perf_counter() - started
     up = sum(1 for info in result["scan"].values() if info["status"]["state"] == "up")
     print(json.dumps({"tool": "python-nmap", "bytes": len(xml.encode()), "seconds": took, "hosts_up": up,
-                      "hosts_down": len(result["scan"]) - up, "peak_rss_kib": status("VmHWM")}, sort_keys=True))
+                      "hosts_down": len(result["scan"]) - up, "peak_rss_kib": status("VmHWM"),
+                      "rss_before_parse_kib": before}, sort_keys=True))
 
 
 if __name__ == "__main__":

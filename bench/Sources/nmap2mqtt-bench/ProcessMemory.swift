@@ -5,6 +5,8 @@ import Foundation
 struct ProcessMemory {
     /// Peak resident set size (`VmHWM`).
     var peakResidentKiB: Int
+    /// Resident set size now (`VmRSS`).
+    var residentKiB: Int
     /// Resident anonymous memory now (`RssAnon`): heap and stacks, not shared library pages.
     var anonymousKiB: Int
 
@@ -17,6 +19,6 @@ struct ProcessMemory {
             }
             return -1
         }
-        return ProcessMemory(peakResidentKiB: field("VmHWM"), anonymousKiB: field("RssAnon"))
+        return ProcessMemory(peakResidentKiB: field("VmHWM"), residentKiB: field("VmRSS"), anonymousKiB: field("RssAnon"))
     }
 }
