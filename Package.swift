@@ -74,6 +74,19 @@ let package = Package(
             path: "examples/PublishRetained"
         ),
 
+        // In-process measurements for bench/run (not a product: nothing depends on it).
+        .executableTarget(
+            name: "nmap2mqtt-bench",
+            dependencies: [
+                "Mosquitto",
+                "NmapScanner",
+                "Presence",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/Sources/nmap2mqtt-bench"
+        ),
+
         // Shared by the test targets: a real mosquitto broker, the network-namespace test LAN.
         .target(
             name: "TestSupport",

@@ -55,11 +55,13 @@ extension NmapXMLParser {
             self.n = p.count
         }
 
+        /// The host being read. Status and addresses stay byte ranges until the host turns out to be up:
+        /// nine in ten hosts of a `-v` sweep are down, and decoding their values cost a third of the parse.
         struct HostBuilder {
-            var state: String?
-            var reason: String?
-            var ipv4: String?
-            var ipv6: String?
+            var state: Span?
+            var reason: Span?
+            var ipv4: Span?
+            var ipv6: Span?
             var mac: String?
             var vendor: String?
             var hostName: String?
@@ -272,19 +274,18 @@ extension NmapXMLParser {
                 host = HostBuilder()
             } else if inHost {
                 if named(name, "status") {
-                    host.state = attribute("state")
-                    host.reason = attribute("reason")
+                    host.state = attributeSpan("state")
+                    host.reason = attributeSpan("reason")
                 } else if named(name, "address") {
-                    guard let addr = attribute("addr") else { return finishOpen(name, selfClosing) }
-                    switch attribute("addrtype") {
-                    case "ipv4": if host.ipv4 == nil { host.ipv4 = addr }
-                    case "ipv6": if host.ipv6 == nil { host.ipv6 = addr }
-                    case "mac":
-                        if host.mac == nil {
-                            host.mac = MACAddress.normalize(addr)
-                            host.vendor = attribute("vendor")
-                        }
-                    default: break
+                    guard let addr = attributeSpan("addr") else { return finishOpen(name, selfClosing) }
+                    let type = attributeSpan("addrtype")
+                    if valueIs(type, "ipv4") {
+                        if host.ipv4 == nil { host.ipv4 = addr }
+                    } else if valueIs(type, "ipv6") {
+                        if host.ipv6 == nil { host.ipv6 = addr }
+                    } else if valueIs(type, "mac") && host.mac == nil {
+                        host.mac = MACAddress.normalize(decode(addr))
+                        host.vendor = attribute("vendor")
                     }
                 } else if named(name, "hostnames") {
                     host.inHostnames = true
@@ -316,10 +317,13 @@ extension NmapXMLParser {
                 rootClosed = true
             } else if inHost && stack.count == 1 && named(name, "host") {
                 inHost = false
-                if host.state == "up", let address = host.ipv4 ?? host.ipv6 {
+                if valueIs(host.state, "up"), host.ipv4 != nil || host.ipv6 != nil {
+                    let ipv4 = host.ipv4.map(decode)
+                    let ipv6 = host.ipv6.map(decode)
+                    let address = ipv4 ?? ipv6 ?? ""
                     let found = ScanHost(
-                        ipv4: host.ipv4, ipv6: host.ipv6, mac: host.mac, vendor: host.vendor,
-                        hostName: host.hostName, reason: host.reason ?? "")
+                        ipv4: ipv4, ipv6: ipv6, mac: host.mac, vendor: host.vendor,
+                        hostName: host.hostName, reason: host.reason.map(decode) ?? "")
                     // A host named twice on the command line (as a name and by address) is listed twice.
                     if let earlier = upHostIndex[address] {
                         run.hosts[earlier].mac = run.hosts[earlier].mac ?? found.mac
@@ -341,10 +345,25 @@ extension NmapXMLParser {
 
         /// The decoded value of the current tag's attribute `wanted`, or nil.
         func attribute(_ wanted: StaticString) -> String? {
+            attributeSpan(wanted).map(decode)
+        }
+
+        /// Where the raw value of the current tag's attribute `wanted` lies, or nil.
+        @inline(__always)
+        func attributeSpan(_ wanted: StaticString) -> Span? {
             for attribute in attributes where named(attribute.name, wanted) {
-                return decode(attribute.value)
+                return attribute.value
             }
             return nil
+        }
+
+        /// Whether a raw attribute value, once decoded, is `literal` (without making a string when it
+        /// holds no reference).
+        @inline(__always)
+        func valueIs(_ span: Span?, _ literal: StaticString) -> Bool {
+            guard let span else { return false }
+            if find(UInt8(ascii: "&"), from: span.start, to: span.end) == nil { return named(span, literal) }
+            return decode(span) == literal.description
         }
 
         /// Attribute text with entities and character references replaced; invalid UTF-8 and
@@ -408,6 +427,7 @@ extension NmapXMLParser {
 
         // MARK: Bytes
 
+        @inline(__always)
         func find(_ byte: UInt8, from: Int, to: Int? = nil) -> Int? {
             let end = to ?? n
             guard from < end else { return nil }
@@ -437,6 +457,7 @@ extension NmapXMLParser {
             return true
         }
 
+        @inline(__always)
         func matches(_ literal: StaticString, at offset: Int) -> Bool {
             let count = literal.utf8CodeUnitCount
             guard offset + count <= n else { return false }
@@ -445,10 +466,12 @@ extension NmapXMLParser {
             return true
         }
 
+        @inline(__always)
         func named(_ span: Span, _ literal: StaticString) -> Bool {
             span.end - span.start == literal.utf8CodeUnitCount && matches(literal, at: span.start)
         }
 
+        @inline(__always)
         func equal(_ a: Span, _ b: Span) -> Bool {
             let count = a.end - a.start
             guard count == b.end - b.start else { return false }
@@ -460,15 +483,18 @@ extension NmapXMLParser {
             return String(decoding: UnsafeBufferPointer(rebasing: p[span.start..<end]), as: UTF8.self)
         }
 
+        @inline(__always)
         func isSpace(_ c: UInt8) -> Bool {
             c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D
         }
 
+        @inline(__always)
         func isNameStartByte(_ c: UInt8) -> Bool {
             (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
                 || c == UInt8(ascii: "_") || c == UInt8(ascii: ":") || c >= 0x80
         }
 
+        @inline(__always)
         func isNameByte(_ c: UInt8) -> Bool {
             isNameStartByte(c) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-")
                 || c == UInt8(ascii: ".")

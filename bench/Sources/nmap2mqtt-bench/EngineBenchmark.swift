@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import Presence
+
+/// What the bridge asks of the presence engine after each scan, over a large household: take in the
+/// scan, find the next decision, list the due re-probes and resolve them, list the `home_interval`
+/// excludes. Sightings are built before the clock starts (the scanner makes them, not the engine).
+///
+/// The scenario, 12 s between scans: every step one device in a hundred is missing (a different
+/// hundredth each time, so none stays away long enough to depart), one in a hundred is on a new IP,
+/// and a fixed hundredth left for good at the start, so that after `consider_home` their re-probes
+/// fall due and they depart: arrivals, updates, due probes and departures all happen in the run.
+struct EngineBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine", abstract: "Time one scan step of the presence engine over N devices.")
+
+    @Argument(help: "Devices in the household.")
+    var devices: Int = 10_000
+
+    @Option(help: "Timed steps after the first (all arrivals) and one warm-up step.")
+    var steps: Int = 60
+
+    func run() throws {
+        guard devices >= 100 else { throw ValidationError("use at least 100 devices, not \(devices)") }
+        var engine = PresenceEngine(configuration: PresenceConfiguration(considerHome: .seconds(180), homeInterval: .zero))
+        let clock = ContinuousClock()
+        var now = Date(timeIntervalSince1970: 1_800_000_000)
+        let hundredth = devices / 100
+
+        func sightings(step: Int) -> [Sighting] {
+            var list: [Sighting] = []
+            list.reserveCapacity(devices)
+            let missing = (step % 99 + 1) * hundredth  // one rotating hundredth, never the first
+            let moved = ((step + 50) % 99 + 1) * hundredth
+            for index in 0..<devices {
+                if step > 0 && index < hundredth { continue }  // the first hundredth left for good
+                if step > 0 && index >= missing && index < missing + hundredth { continue }
+                let renumbered = step > 0 && index >= moved && index < moved + hundredth
+                let host = renumbered ? (index + step * 7) % 65_000 : index
+                list.append(
+                    Sighting(
+                        mac: String(format: "3C:22:FB:%02X:%02X:%02X", (index >> 16) & 0xFF, (index >> 8) & 0xFF, index & 0xFF),
+                        ip: "198.18.\(host / 250).\(host % 250 + 1)", hostName: index % 3 == 0 ? "host-\(index).lab" : nil,
+                        vendor: "Apple", reason: "arp-response"))
+            }
+            return list
+        }
+
+        var times: [Double] = []
+        var arrived = 0, departed = 0, updated = 0, probes = 0
+        for step in 0...(steps + 1) {
+            let scan = sightings(step: step)
+            let started = clock.now
+            var changes = engine.apply(.complete(scan), at: now)
+            _ = engine.nextDecision()
+            let due = engine.probesDue(at: now)
+            for request in due {
+                changes += engine.resolve(request, .noAnswer, at: now)
+            }
+            _ = engine.excludedAddresses(at: now)
+            let took = clock.now - started
+            if step >= 2 { times.append(took.seconds) }
+            probes += due.count
+            for change in changes {
+                switch change {
+                case .arrived: arrived += 1
+                case .departed: departed += 1
+                case .updated: updated += 1
+                }
+            }
+            now += 12
+        }
+        guard departed == hundredth, arrived >= devices else {
+            throw ValidationError("the scenario went wrong: \(arrived) arrivals, \(departed) departures (expected \(hundredth))")
+        }
+        times.sort()
+        let memory = ProcessMemory.current()
+        JSONLine.print([
+            "devices": devices, "steps": times.count, "median_seconds": times[times.count / 2],
+            "max_seconds": times.last ?? 0, "min_seconds": times.first ?? 0, "arrived": arrived, "departed": departed,
+            "updated": updated, "probes": probes, "peak_rss_kib": memory.peakResidentKiB,
+        ])
+    }
+}
