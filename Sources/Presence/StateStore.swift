@@ -191,8 +191,7 @@ public final class StateStore: Sendable {
 
     /// Keeps the bad file for the user to inspect, so starting fresh destroys nothing.
     private func moveAside(because problem: PresenceError) {
-        let stamp = Date().formatted(
-            Date.ISO8601FormatStyle(dateSeparator: .omitted, dateTimeSeparator: .standard, timeSeparator: .omitted))
+        let stamp = Timestamp.compact(Date())
         let aside = "\(path).corrupt-\(stamp)"
         if rename(path, aside) == 0 {
             logger.warning(

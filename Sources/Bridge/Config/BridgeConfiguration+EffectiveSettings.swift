@@ -86,7 +86,7 @@ enum YAMLText {
             (scalar.properties.isAlphabetic && scalar.isASCII) || ("0"..."9").contains(scalar) || "_./@-".unicodeScalars.contains(scalar)
         }
         guard safe, let first = text.unicodeScalars.first, first != "-", first != "@",
-              Resolver.default.resolveTag(of: Node(text)) == .str
+              ImplicitScalar.type(of: text) == .str
         else {
             return quoted(text)
         }

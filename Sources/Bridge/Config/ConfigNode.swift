@@ -45,8 +45,14 @@ struct ConfigNode {
 
     // MARK: - Shapes
 
-    /// YAML's own type of this node, from its resolved tag.
-    var tagName: Tag.Name { Tag.Name(rawValue: node.tag.rawValue) }
+    /// YAML's own type of this node: an explicit tag, or for a plain scalar the implicit type of
+    /// its text (the document is composed without Yams' regex resolver; see `ImplicitScalar`).
+    var tagName: Tag.Name {
+        if case .scalar(let scalar) = node, scalar.style == .plain, node.tag.rawValue == Tag.Name.str.rawValue {
+            return ImplicitScalar.type(of: scalar.string)
+        }
+        return Tag.Name(rawValue: node.tag.rawValue)
+    }
 
     var isNull: Bool {
         if case .scalar = node, tagName == .null { return true }

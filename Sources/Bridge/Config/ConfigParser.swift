@@ -104,7 +104,7 @@ struct ConfigParser {
         let expected = "expected YAML keys such as mqtt: and scan: (see config.sample.yaml)"
         let node: Node?
         do {
-            node = try Yams.compose(yaml: yaml)
+            node = try Yams.compose(yaml: yaml, .basic)
         } catch let error as YamlError {
             throw syntaxError(error)
         } catch {

@@ -16,7 +16,7 @@ public enum Payloads {
     }
 
     public static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        Timestamp.text(date)
     }
 
     /// `<base>/<id>/attributes`: what Home Assistant shows beside the state.
