@@ -15,6 +15,8 @@ final class ClientCore: Sendable {
     let events: AsyncStream<MQTTConnectionEvent>
     private let messageSink: AsyncStream<MQTTMessage>.Continuation
     private let eventSink: AsyncStream<MQTTConnectionEvent>.Continuation
+    /// Whether libmosquitto's own log lines stay on while connected (the logger wants trace).
+    private var verboseLibraryLog: Bool { logger.logLevel <= .trace }
     /// Wakes the loop thread from a reconnect delay when the client is stopped.
     private let wake = DispatchSemaphore(value: 0)
 
@@ -62,6 +64,7 @@ final class ClientCore: Sendable {
             }
             if isStopping { break }
             state.withLock { $0.pendingConnack = nil }
+            handle.setLogging(true)
             let error = connectionError(rc)
             let delay = state.withLock { state in
                 state.failedAttempts += 1
@@ -104,6 +107,10 @@ final class ClientCore: Sendable {
             return (sessionPresent, state.takeConnectWaiters())
         }
         guard let accepted else { return }
+        // While connected, libmosquitto's log lines only matter for debugging; formatting one per
+        // packet costs about a tenth of the publish rate. They come back on for the next connect,
+        // where they explain TLS failures.
+        if !verboseLibraryLog { handle.setLogging(false) }
         logger.info("Connected to the MQTT broker", metadata: ["mqtt.session_present": "\(accepted.sessionPresent)"])
         eventSink.yield(.connected(sessionPresent: accepted.sessionPresent))
         for waiter in accepted.waiters { waiter.resume(returning: .success(())) }

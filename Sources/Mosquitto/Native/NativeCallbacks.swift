@@ -40,6 +40,16 @@ enum NativeCallbacks {
         mosquitto_unsubscribe_v5_callback_set(raw) { _, obj, mid, _ in
             NativeCallbacks.core(obj)?.didUnsubscribe(mid: mid)
         }
+        setLogging(on: raw, true)
+    }
+
+    /// libmosquitto formats a log line for every packet while a log callback is set; the client
+    /// turns it off while connected unless its logger wants debug output (see `ClientCore`).
+    static func setLogging(on raw: OpaquePointer, _ enabled: Bool) {
+        guard enabled else {
+            mosquitto_log_callback_set(raw, nil)
+            return
+        }
         mosquitto_log_callback_set(raw) { _, obj, level, text in
             guard let text else { return }
             NativeCallbacks.core(obj)?.didLog(isError: level & Int32(MOSQ_LOG_ERR) != 0 || level & Int32(MOSQ_LOG_WARNING) != 0,

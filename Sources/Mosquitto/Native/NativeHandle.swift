@@ -66,6 +66,11 @@ struct NativeHandle: @unchecked Sendable {
         }
     }
 
+    /// Turns libmosquitto's own log lines on or off.
+    func setLogging(_ enabled: Bool) {
+        NativeCallbacks.setLogging(on: raw, enabled)
+    }
+
     func connectAsync(host: String, port: Int, keepAlive: Duration) -> Int32 {
         mosquitto_connect_async(raw, host, Int32(port), Int32(max(5, keepAlive.components.seconds)))
     }
