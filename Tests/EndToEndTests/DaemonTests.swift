@@ -40,16 +40,12 @@ struct DaemonTests {
             try await watcher.subscribe("#")
 
             let daemon = try Daemon.start(["run", "--config", configFile], logFile: directory + "/daemon.log")
-            do {
+            try await daemon.supervise {
                 try await checkAnnouncements(lab: lab, log: log)
                 try await checkDepartureAndReturn(lab: lab, log: log)
                 try await checkHomeAssistantBirthAndDeletion(lab: lab, log: log, watcher: watcher)
                 try await checkForget(lab: lab, log: log, configFile: configFile, directory: directory)
                 try await checkCleanStop(daemon: daemon, lab: lab, broker: broker, configFile: configFile, deleted: lab.host(5), directory: directory)
-            } catch {
-                await daemon.process.kill()
-                Issue.record("daemon log:\n\(daemon.log.suffix(6000))")
-                throw error
             }
             await watcher.disconnect()
         }

@@ -22,7 +22,7 @@ struct FaultTests {
         let port = try FreePort.pick()
         try setup.writeConfig(port: port, nmapPath: nmap.path)
         let daemon = try setup.startDaemon()
-        do {
+        try await daemon.supervise {
             // At least three failed attempts, each logged, before the broker exists.
             let deadline = ContinuousClock.now + .seconds(20)
             while occurrences(of: "Cannot reach the MQTT broker", in: daemon.log) < 3 {
@@ -53,10 +53,6 @@ struct FaultTests {
             #expect(!daemon.process.hasExited)
             await daemon.process.kill()
             await broker.stop()
-        } catch {
-            await daemon.process.kill()
-            Issue.record("daemon log:\n\(daemon.log.suffix(4000))")
-            throw error
         }
     }
 
@@ -69,7 +65,7 @@ struct FaultTests {
         try setup.writeConfig(port: broker.port, nmapPath: nmap.path)
         let watcher = try await Watcher.start(port: broker.port)
         let daemon = try setup.startDaemon()
-        do {
+        try await daemon.supervise {
             try await watcher.waitForAll(Self.ids)
             await watcher.stop()
             try await broker.restart()
@@ -88,10 +84,6 @@ struct FaultTests {
             #expect(daemon.log.contains("Lost the MQTT broker"))
             await daemon.process.kill()
             await broker.stop()
-        } catch {
-            await daemon.process.kill()
-            Issue.record("daemon log:\n\(daemon.log.suffix(4000))")
-            throw error
         }
     }
 
@@ -104,7 +96,7 @@ struct FaultTests {
         try setup.writeConfig(port: broker.port, nmapPath: nmap.path, considerHome: Self.considerHome, timeout: 2)
         let watcher = try await Watcher.start(port: broker.port)
         let daemon = try setup.startDaemon()
-        do {
+        try await daemon.supervise {
             try await watcher.waitForAll(Self.ids)
             let hangStarted = Date()
             try nmap.set(.hang)
@@ -136,10 +128,6 @@ struct FaultTests {
             await daemon.process.kill()
             await watcher.stop()
             await broker.stop()
-        } catch {
-            await daemon.process.kill()
-            Issue.record("daemon log:\n\(daemon.log.suffix(4000))")
-            throw error
         }
     }
 
@@ -168,7 +156,7 @@ struct FaultTests {
         try setup.writeConfig(port: broker.port, nmapPath: nmap.path, considerHome: Self.considerHome)
         let watcher = try await Watcher.start(port: broker.port)
         let daemon = try setup.startDaemon()
-        do {
+        try await daemon.supervise {
             try await watcher.waitForAll(Self.ids)
             let broke = Date()
             switch bad {
@@ -204,10 +192,6 @@ struct FaultTests {
             await daemon.process.kill()
             await watcher.stop()
             await broker.stop()
-        } catch {
-            await daemon.process.kill()
-            Issue.record("daemon log:\n\(daemon.log.suffix(4000))")
-            throw error
         }
     }
 
@@ -270,7 +254,7 @@ struct FaultTests {
         try Data([0x7B, 0x22, 0x66, 0x6F, 0xFF, 0x00, 0x0A]).write(to: URL(fileURLWithPath: setup.stateFile))
         let watcher = try await Watcher.start(port: broker.port)
         let daemon = try setup.startDaemon()
-        do {
+        try await daemon.supervise {
             try await watcher.waitForAll(Self.ids)
             #expect(daemon.log.contains("warning") && daemon.log.contains("State file unusable, moved aside"))
             let aside = try FileManager.default.contentsOfDirectory(atPath: setup.directory).filter { $0.hasPrefix("state.json.corrupt-") }
@@ -284,10 +268,6 @@ struct FaultTests {
             await daemon.process.kill()
             await watcher.stop()
             await broker.stop()
-        } catch {
-            await daemon.process.kill()
-            Issue.record("daemon log:\n\(daemon.log.suffix(4000))")
-            throw error
         }
     }
 
@@ -316,7 +296,7 @@ struct FaultTests {
                                                              "\(mount) && exec '\(Daemon.executable)' run --config '\(setup.configFile)'"],
                                        outputFile: setup.logFile)
         let daemon = Daemon(process: process, logFile: setup.logFile)
-        do {
+        try await daemon.supervise {
             try await watcher.waitForAll(Self.ids)
             let expected = bad == .readOnly ? "Read-only file system" : "No space left on device"
             let errorLine = daemon.log.split(separator: "\n").first { $0.contains("Cannot save the device states") }
@@ -332,10 +312,6 @@ struct FaultTests {
             await daemon.process.kill()
             await watcher.stop()
             await broker.stop()
-        } catch {
-            await daemon.process.kill()
-            Issue.record("daemon log:\n\(daemon.log.suffix(4000))")
-            throw error
         }
     }
 
@@ -354,7 +330,7 @@ struct FaultTests {
         try setup.writeConfig(port: proxy.port, nmapPath: nmap.path, considerHome: 30, extra: ["homeassistant:\n  discovery: false"])
         let watcher = try await Watcher.start(port: broker.port)
         let daemon = try setup.startDaemon()
-        do {
+        try await daemon.supervise {
             _ = try await watcher.log.wait("300 devices home", within: .seconds(60)) { entries in
                 Set(entries.filter { $0.message.topic.hasSuffix("/state") && $0.message.string == "home" }.map(\.message.topic)).count >= 300 ? true : nil
             }
@@ -384,10 +360,6 @@ struct FaultTests {
             await daemon.process.kill()
             await watcher.stop()
             await broker.stop()
-        } catch {
-            await daemon.process.kill()
-            Issue.record("daemon log:\n\(daemon.log.suffix(4000))")
-            throw error
         }
     }
 

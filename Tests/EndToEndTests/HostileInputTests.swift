@@ -47,7 +47,7 @@ struct HostileInputTests {
         let watcher = try await Watcher.start(port: broker.port)
         let daemon = try setup.startDaemon()
         let ids = (0..<Self.names.count).map { "02000000010\($0)" }
-        do {
+        try await daemon.supervise {
             try await watcher.waitForAll(ids)
             for (index, id) in ids.enumerated() {
                 let entry = try #require(watcher.log.on("nmap2mqtt/\(id)/attributes").last)
@@ -83,10 +83,6 @@ struct HostileInputTests {
             await daemon.process.kill()
             await watcher.stop()
             await broker.stop()
-        } catch {
-            await daemon.process.kill()
-            Issue.record("daemon log:\n\(daemon.log.suffix(4000))")
-            throw error
         }
     }
 

@@ -27,7 +27,7 @@ struct SecurityTests {
         let watcher = try await Watcher.start(port: broker.port, username: "watcher", password: "watcher-pw")
         let daemon = try setup.startDaemon()
         var everything: [(String, String)] = []
-        do {
+        try await daemon.supervise {
             try await watcher.waitForAll(Self.ids)
             // Error paths too: nmap failing for a while.
             try nmap.set(.fail)
@@ -75,10 +75,6 @@ struct SecurityTests {
             }
             await watcher.stop()
             await broker.stop()
-        } catch {
-            await daemon.process.kill()
-            Issue.record("daemon log:\n\(daemon.log.suffix(4000))")
-            throw error
         }
     }
 
@@ -113,16 +109,12 @@ struct SecurityTests {
         // The CA that signed it: works.
         try setup.writeConfig(port: broker.port, nmapPath: nmap.path, mqtt: ["tls:", "  ca_file: \(certificates.caFile)"])
         let daemon = try setup.startDaemon()
-        do {
+        try await daemon.supervise {
             _ = try await log.waitFor("nmap2mqtt/bridge/state", within: .seconds(15), "online over TLS") { $0 == "online" }
             _ = try await log.waitFor("nmap2mqtt/\(Self.ids[0])/state", within: .seconds(15), "a state over TLS") { $0 == "home" }
             await daemon.process.kill()
             await client.disconnect()
             await broker.stop()
-        } catch {
-            await daemon.process.kill()
-            Issue.record("daemon log:\n\(daemon.log.suffix(4000))")
-            throw error
         }
     }
 
@@ -162,7 +154,7 @@ struct SecurityTests {
                                                + capabilities + [Daemon.executable, "run", "--config", setup.configFile],
                                            outputFile: setup.logFile)
             let daemon = Daemon(process: process, logFile: setup.logFile)
-            do {
+            try await daemon.supervise {
                 let expected = lab.hosts.map { $0.mac.replacingOccurrences(of: ":", with: "") }
                 var seen = ""
                 let deadline = ContinuousClock.now + .seconds(60)
@@ -197,10 +189,6 @@ struct SecurityTests {
                 }
                 daemon.process.signal(SIGTERM)
                 #expect(await daemon.process.waitForExit(within: .seconds(5)) == 0)
-            } catch {
-                await daemon.process.kill()
-                Issue.record("daemon log:\n\(daemon.log.suffix(4000))")
-                throw error
             }
         }
     }
