@@ -97,9 +97,10 @@ public final class MosquittoClient: Sendable {
     /// broker acknowledged it (an MQTT 5 reason code below 0x80, "no matching subscribers" among
     /// them, is success).
     ///
-    /// Throws ``MosquittoError/Code/notConnected`` while disconnected (nothing is queued: the
-    /// caller decides what to send again), ``MosquittoError/Code/connectionLost`` when the
-    /// connection drops before the acknowledgement, ``MosquittoError/Code/publishRejected`` when
+    /// Throws ``MosquittoError/Code/notConnected`` while disconnected (nothing is handed to
+    /// libmosquitto: the caller decides what to send again), ``MosquittoError/Code/connectionLost``
+    /// when the connection drops before the acknowledgement (libmosquitto keeps such a QoS 1/2
+    /// message and sends it again after reconnecting), ``MosquittoError/Code/publishRejected`` when
     /// the broker refuses it, and caller mistakes (invalid topic, payload too large) at once.
     public func publish(_ topic: String, payload: some Sequence<UInt8>, qos: MQTTQoS = .atLeastOnce, retain: Bool = false,
                         properties: MQTTv5.PublishProperties? = nil) async throws(MosquittoError) {
@@ -108,7 +109,7 @@ public final class MosquittoClient: Sendable {
         }
         if let problem = NativeHandle.topicProblem(topic, isFilter: false) { throw problem }
         let bytes = Array(payload)
-        let ticket = try admit { $0.publishes.stamp }
+        let ticket = try admit(requiringConnection: true) { $0.publishes.stamp }
         let mid = try core.handle.publish(topic: topic, payload: bytes, qos: qos, retain: retain, properties: properties)
         if qos == .atMostOnce {
             core.state.withLock { $0.publishes.abandon(mid, ticket: ticket) }
@@ -156,11 +157,16 @@ public final class MosquittoClient: Sendable {
         }
     }
 
-    /// Refuses work when the client is not running; otherwise returns the ticket for the ack table.
-    private func admit(_ ticket: (inout ClientState) -> UInt64) throws(MosquittoError) -> UInt64 {
+    /// Refuses work when the client is not running (or, for a publish, not connected: libmosquitto
+    /// would keep a QoS 1/2 message it cannot send and replay it, stale, after the reconnect);
+    /// otherwise returns the ticket for the ack table.
+    private func admit(requiringConnection: Bool = false, _ ticket: (inout ClientState) -> UInt64) throws(MosquittoError) -> UInt64 {
         let result = core.state.withLock { state -> Result<UInt64, MosquittoError> in
             switch state.phase {
             case .running:
+                if requiringConnection && !state.connected {
+                    return .failure(MosquittoError(.notConnected, "not connected to the broker; nothing was sent"))
+                }
                 return .success(ticket(&state))
             case .idle:
                 return .failure(MosquittoError(.notConnected, "not connected: call connect() first"))

@@ -124,8 +124,15 @@ enum ProcessRunner {
         defer { for arg in cArgs { free(arg) } }
 
         guard let program = resolve(argv[0]) else { return .failure(SpawnError(program: argv[0], errno: ENOENT)) }
+        // nmap gets the environment without nmap2mqtt's own variables (NMAP2MQTT_MQTT_PASSWORD):
+        // NSE scripts and anything that reads /proc/PID/environ would see them.
+        var environment: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment
+            .filter { !$0.key.hasPrefix("NMAP2MQTT_") }
+            .map { strdup("\($0.key)=\($0.value)") }
+        environment.append(nil)
+        defer { for entry in environment { free(entry) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, program, &actions, &attributes, cArgs, environ)
+        let rc = posix_spawn(&pid, program, &actions, &attributes, cArgs, environment)
         guard rc == 0 else { return .failure(SpawnError(program: argv[0], errno: rc)) }
         return .success(pid)
     }

@@ -208,7 +208,8 @@ public struct PresenceEngine: Sendable {
     }
 
     /// The devices whose departure is due at `now`, sorted by id: the caller re-probes each one's last IP
-    /// and passes the result to `resolve`. A device whose probe failed is returned again.
+    /// and passes the result to `resolve`. A device whose probe failed comes back after the next complete
+    /// scan (nmap broken is "unknown": retrying at once would only run a broken nmap again).
     public func probesDue(at now: Date) -> [ProbeRequest] {
         var requests: [ProbeRequest] = []
         for record in records.values where isDue(record, at: now) {
@@ -293,6 +294,7 @@ public struct PresenceEngine: Sendable {
         guard record.device.state == .home, let lastCompleteScan,
             lastCompleteScan > record.device.lastSeen
         else { return false }
+        if let failed = record.probeFailedAt, failed >= lastCompleteScan { return false }
         return dueTime(record) <= now
     }
 

@@ -1,3 +1,4 @@
+import DequeModule
 import Logging
 import Mosquitto
 import Synchronization
@@ -29,9 +30,9 @@ final class TopicPublisher: Sendable {
         var desired: [String: Entry] = [:]
         /// What the broker holds, as far as this connection knows.
         var published: [String: [UInt8]] = [:]
-        var dirty: [[String]] = Array(repeating: [], count: Priority.allCases.count)
+        var dirty: [Deque<String>] = Array(repeating: [], count: Priority.allCases.count)
         var dirtySet: Set<String> = []
-        var events: [(String, [UInt8])] = []
+        var events: Deque<(String, [UInt8])> = []
         var droppedEvents = 0
         var inFlight = false
 
@@ -119,7 +120,7 @@ final class TopicPublisher: Sendable {
     }
 
     /// Sends every retained topic again, in priority order: after a (re)connect, or when Home
-    /// Assistant comes online (`discoveryAndStatesOnly` leaves nothing out; it is the same set).
+    /// Assistant comes online.
     func resendAll() {
         state.withLock { state in
             state.published.removeAll()
@@ -156,11 +157,19 @@ final class TopicPublisher: Sendable {
                 }
             } catch let error {
                 switch error.code {
-                case .notConnected, .connectionLost, .shutDown:
-                    // Retained topics all go out again on the next connection; an event waits for it.
+                case .notConnected:
+                    // Nothing was handed to libmosquitto. Retained topics all go out again on the
+                    // next connection; an event waits for it.
                     state.withLock { state in
-                        if !work.retain { state.events.insert((work.topic, work.payload), at: 0) }
+                        if !work.retain { state.events.prepend((work.topic, work.payload)) }
                     }
+                    keepGoing = false
+                case .connectionLost, .shutDown:
+                    // libmosquitto keeps an unacknowledged message and sends it again after the
+                    // reconnect: queueing the event again would send it twice.
+                    keepGoing = false
+                case .cancelled where Task.isCancelled:
+                    // The bridge is stopping.
                     keepGoing = false
                 case .cancelled where !Task.isCancelled:
                     // No acknowledgement in time on a connection that looks alive: send it again.
@@ -169,7 +178,7 @@ final class TopicPublisher: Sendable {
                         if work.retain, let entry = state.desired[work.topic] {
                             state.markDirty(work.topic, entry.priority)
                         } else if !work.retain {
-                            state.events.insert((work.topic, work.payload), at: 0)
+                            state.events.prepend((work.topic, work.payload))
                         }
                     }
                 default:

@@ -25,6 +25,10 @@ public final class BridgeService: Service, Sendable {
     let publisher: TopicPublisher
     let status: Mutex<BridgeStatus>
     let decisions = WakeSignal()
+    /// Orders "snapshot the engine, then tell the publisher" against forget and deletion (no awaits inside).
+    let syncOrder = Mutex(())
+    /// Orders "snapshot the engine, then write the state file" between the loops (no awaits inside).
+    let saveOrder = Mutex(())
     let now: @Sendable () -> Date
     /// Upper bound of the random delay before answering Home Assistant's `online`.
     let rediscoveryDelay: Duration
@@ -109,6 +113,8 @@ public final class BridgeService: Service, Sendable {
             connected = .failure(error)
         }
         if case .failure(let error) = connected {
+            // Shut down before the broker could be reached: a clean end, not a failure.
+            if error.code == .cancelled || error.code == .shutDown { return }
             guard error.isBrokerRejection || error.code == .tls else { throw error }
             throw BridgeError("mqtt: \(error.message); check mqtt.username, mqtt.password and mqtt.tls in the configuration")
         }
@@ -120,6 +126,13 @@ public final class BridgeService: Service, Sendable {
             while !Task.isCancelled {
                 do {
                     try await client.subscribe(filter)
+                    break
+                } catch let error where error.isBrokerRejection {
+                    // Retrying will not change the broker's mind: say what is lost, once, and go on.
+                    logger.error("The broker refused a subscription; allow this user to read it", metadata: [
+                        "mqtt.filter": "\(filter)", "mqtt.error": "\(error)",
+                        "bridge.consequence": "\(filter == topics.forgetRequest ? "forget requests to a running bridge are not seen" : "Home Assistant restarts and deletions are not seen")",
+                    ])
                     break
                 } catch {
                     logger.warning("Could not subscribe; trying again once connected", metadata: ["mqtt.filter": "\(filter)", "mqtt.error": "\(error)"])
@@ -166,13 +179,17 @@ public final class BridgeService: Service, Sendable {
     /// Home Assistant cleared the discovery config of one of our devices: a user deleted it.
     /// It stays deleted (never announced again) until `nmap2mqtt forget`.
     private func deletedInHomeAssistant(_ id: String) {
-        guard let device = status.withLock({ $0.engine.markDeleted(id) }) else { return }
+        let deleted = syncOrder.withLock { _ -> Device? in
+            guard let device = status.withLock({ $0.engine.markDeleted(id) }) else { return nil }
+            publisher.drop(topics.discovery(id))
+            publisher.clear(topics.state(id))
+            publisher.clear(topics.attributes(id))
+            return device
+        }
+        guard let device = deleted else { return }
         logger.info("A device was deleted in Home Assistant; it will not be announced again", metadata: [
             "device.id": "\(id)", "device.name": "\(device.name.logSafe)",
         ])
-        publisher.drop(topics.discovery(id))
-        publisher.clear(topics.state(id))
-        publisher.clear(topics.attributes(id))
         syncDevices()
         save()
     }
@@ -182,14 +199,18 @@ public final class BridgeService: Service, Sendable {
             logger.warning("Ignored a forget request: not a MAC address or device id", metadata: ["bridge.request": "\(String(text.prefix(64)).logSafe)"])
             return
         }
-        guard let device = status.withLock({ $0.engine.forget(id) }) else {
+        let forgotten = syncOrder.withLock { _ -> Device? in
+            guard let device = status.withLock({ $0.engine.forget(id) }) else { return nil }
+            publisher.clear(topics.discovery(id))
+            publisher.clear(topics.state(id))
+            publisher.clear(topics.attributes(id))
+            return device
+        }
+        guard let device = forgotten else {
             logger.info("Forget request for a device the bridge does not know", metadata: ["device.id": "\(id)"])
             return
         }
         logger.info("Forgot a device", metadata: ["device.id": "\(id)", "device.name": "\(device.name.logSafe)"])
-        publisher.clear(topics.discovery(id))
-        publisher.clear(topics.state(id))
-        publisher.clear(topics.attributes(id))
         syncDevices()
         save()
     }
@@ -271,16 +292,13 @@ public final class BridgeService: Service, Sendable {
                 await decisions.wait(until: nil)
                 continue
             }
-            var anyFailed = false
+            // A failed probe leaves its device out of nextDecision and probesDue until the next
+            // complete scan, so the loop goes straight on to the next device that falls due.
             for request in requests {
                 let result = await probe(request)
                 if Task.isCancelled { return }
-                if case .failed = result { anyFailed = true }
                 let changes = status.withLock { $0.engine.resolve(request, result, at: now()) }
                 publish(changes)
-            }
-            if anyFailed {
-                await decisions.wait(until: nil)
             }
         }
     }
@@ -336,7 +354,13 @@ public final class BridgeService: Service, Sendable {
     }
 
     /// States what the broker should hold for every device; the publisher sends what differs.
+    /// Snapshot and statements happen in `syncOrder`, so a snapshot taken before a `forget` can never
+    /// re-announce the device after the forget cleared it.
     func syncDevices() {
+        syncOrder.withLock { _ in syncDevicesInOrder() }
+    }
+
+    private func syncDevicesInOrder() {
         let (devices, info) = status.withLock { status in
             (status.engine.devices, bridgeInfo(status))
         }
@@ -370,15 +394,19 @@ public final class BridgeService: Service, Sendable {
             devices_home: devices.count { $0.state == .home })
     }
 
+    /// Writes the state file. The snapshot is taken inside `saveOrder`, so two saves from different
+    /// loops land in the order of their snapshots: an older one can never overwrite a newer one.
     private func save(unlessRecent: Bool = false) {
-        let now = ContinuousClock.now
-        let devices = status.withLock { status -> [Device]? in
-            if unlessRecent, let last = status.lastSaved, now - last < Self.routineSaveInterval { return nil }
-            status.lastSaved = now
-            return status.engine.devices
+        saveOrder.withLock { _ in
+            let now = ContinuousClock.now
+            let devices = status.withLock { status -> [Device]? in
+                if unlessRecent, let last = status.lastSaved, now - last < Self.routineSaveInterval { return nil }
+                status.lastSaved = now
+                return status.engine.devices
+            }
+            guard let devices else { return }
+            _ = store.save(devices)
         }
-        guard let devices else { return }
-        _ = store.save(devices)
     }
 
     /// How often a state file that only gained fresher `last_seen` times is written.

@@ -1,8 +1,8 @@
 extension String {
     /// The text with control characters written as `\u{..}`, for names from the network in log
-    /// metadata: a host name holding a newline or an escape sequence could otherwise forge a log line
+    /// metadata and terminal tables: a host name holding a newline or an escape sequence could otherwise forge a log line
     /// or drive the terminal that shows the log.
-    var logSafe: String {
+    public var logSafe: String {
         guard unicodeScalars.contains(where: Self.isControl) else { return self }
         var out = ""
         for scalar in unicodeScalars {
