@@ -144,7 +144,8 @@ public final class MosquittoClient: Sendable {
     }
 
     /// Sends DISCONNECT (so the broker does not publish the will), stops reconnecting and ends
-    /// ``messages`` and ``events``. Waits at most about 3 s for the network thread.
+    /// ``messages`` and ``events``. The first call waits for the network thread (which gives up
+    /// sending after 2 s); a call while another is already stopping the client returns at once.
     public func disconnect() async {
         guard core.requestStop() else { return }
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
