@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `home_interval` wired through the daemon: devices seen within it are passed to nmap's
+/// `--exclude`, stay `home` untouched while excluded, and depart only after home_interval +
+/// consider_home (Home Assistant's home-assistant.io issue 21051).
+@Suite("home_interval through the daemon")
+struct HomeIntervalTests {
+    @Test("seen devices are excluded from the next scans and depart only after home_interval + consider_home")
+    func excludedThenDeparted() async throws {
+        let setup = try await BridgeSetup.make()
+        defer { setup.remove() }
+        let nmap = try await StandInNmap.install(in: setup.directory)
+        let broker = try await MosquittoBroker.start()
+        let considerHome = 3
+        let homeInterval = 5
+        try setup.writeConfig(port: broker.port, nmapPath: nmap.path, considerHome: considerHome,
+                              scan: ["home_interval: \(homeInterval)s"])
+        let watcher = try await Watcher.start(port: broker.port)
+        let ids = StandInNmap.fixtureIDs
+        let daemon = try setup.startDaemon()
+        try await daemon.supervise {
+            try await watcher.waitForAll(ids)
+            // From now on nmap sees nobody: whoever is not excluded would go.
+            try nmap.serve(StandInNmap.scan(omitting: Set(ids)))
+            let emptied = Date()
+            let lastSeen = try lastSeenTimes(watcher, ids)
+            let firstLastSeen = try #require(lastSeen.min())
+
+            let away = try await watcher.log.wait("every device not_home", within: .seconds(40), since: emptied) { entries -> Date? in
+                let departed = Set(entries.filter { $0.message.topic.hasSuffix("/state") && $0.message.string == "not_home" }
+                    .map { $0.message.topic })
+                return departed.count == ids.count ? entries.last?.at : nil
+            }
+            // Not before home_interval + consider_home after the last sighting.
+            for entry in watcher.log.on("nmap2mqtt/events", since: emptied) where entry.message.string.contains("\"departed\"") {
+                #expect(entry.at.timeIntervalSince(firstLastSeen) >= Double(homeInterval + considerHome) - 0.5,
+                        "departed \(entry.at.timeIntervalSince(firstLastSeen)) s after the last sighting")
+            }
+            #expect(away.timeIntervalSince(emptied) < 40)
+
+            // While they were within home_interval, nmap was told to leave them out.
+            let calls = (try? String(contentsOfFile: setup.directory + "/calls", encoding: .utf8)) ?? ""
+            let excluding = calls.split(separator: "\n").filter { line in
+                line.contains("--exclude") && (11 ... 16).allSatisfy { line.contains("198.18.42.\($0)") }
+            }
+            #expect(!excluding.isEmpty, "no scan excluded the devices seen within home_interval:\n\(calls.suffix(2000))")
+            await daemon.process.kill()
+            await watcher.stop()
+            await broker.stop()
+        }
+    }
+
+    /// The `last_seen` of each device from its latest attributes.
+    private func lastSeenTimes(_ watcher: Watcher, _ ids: [String]) throws -> [Date] {
+        try ids.map { id in
+            let entry = try #require(watcher.log.on("nmap2mqtt/\(id)/attributes").last)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(entry.message.payload)) as? [String: Any])
+            return try Date(try #require(json["last_seen"] as? String), strategy: .iso8601)
+        }
+    }
+}
