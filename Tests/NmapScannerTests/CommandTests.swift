@@ -14,48 +14,48 @@ import Testing
     }
 
     @Test func defaultCommandMatchesHomeAssistantDocs() throws {
-        let argv = try scanner(ScannerConfiguration(targets: ["192.168.1.0/24"], excludeOwnAddresses: false)).command()
-        #expect(argv == ["nmap", "-oX", "-", "192.168.1.0/24", "-F", "--host-timeout", "5s"])
+        let argv = try scanner(ScannerConfiguration(targets: ["198.51.100.0/24"], excludeOwnAddresses: false)).command()
+        #expect(argv == ["nmap", "-oX", "-", "198.51.100.0/24", "-F", "--host-timeout", "5s"])
     }
 
     @Test func emptyExcludeListGivesNoExcludeOption() throws {
         for exclude in [[], [""], ["", "  "]] {
             let argv = try scanner(
-                ScannerConfiguration(targets: ["192.168.1.0/24"], exclude: exclude, scanOptions: "-sn --reason -v",
+                ScannerConfiguration(targets: ["198.51.100.0/24"], exclude: exclude, scanOptions: "-sn --reason -v",
                                      excludeOwnAddresses: false)
             ).command(alsoExclude: [""])
-            #expect(argv == ["nmap", "-oX", "-", "192.168.1.0/24", "-sn", "--reason", "-v"])
+            #expect(argv == ["nmap", "-oX", "-", "198.51.100.0/24", "-sn", "--reason", "-v"])
             #expect(!argv.contains("--exclude"))
         }
     }
 
     @Test func excludesAreMergedIntoOneCommaList() throws {
         let argv = try scanner(
-            ScannerConfiguration(targets: ["192.168.1.0/24"], exclude: ["192.168.1.1", "192.168.1.200-210"],
+            ScannerConfiguration(targets: ["198.51.100.0/24"], exclude: ["198.51.100.1", "198.51.100.200-210"],
                                  excludeOwnAddresses: false)
-        ).command(alsoExclude: ["192.168.1.50", "192.168.1.1", "", "--reason", "a,b"])
+        ).command(alsoExclude: ["198.51.100.50", "198.51.100.1", "", "--reason", "a,b"])
         #expect(argv == [
-            "nmap", "-oX", "-", "192.168.1.0/24", "-F", "--host-timeout", "5s",
-            "--exclude", "192.168.1.1,192.168.1.200-210,192.168.1.50",
+            "nmap", "-oX", "-", "198.51.100.0/24", "-F", "--host-timeout", "5s",
+            "--exclude", "198.51.100.1,198.51.100.200-210,198.51.100.50",
         ])
     }
 
     @Test func quotedOptionsStayOneWord() throws {
         let argv = try scanner(
-            ScannerConfiguration(targets: ["10.0.0.1"], scanOptions: #"-sV --script-args 'http.useragent="x y"' -T4"#,
+            ScannerConfiguration(targets: ["203.0.113.1"], scanOptions: #"-sV --script-args 'http.useragent="x y"' -T4"#,
                                  nmapPath: "/usr/local/bin/nmap", excludeOwnAddresses: false)
         ).command()
         #expect(argv == [
-            "/usr/local/bin/nmap", "-oX", "-", "10.0.0.1", "-sV", "--script-args", #"http.useragent="x y""#, "-T4",
+            "/usr/local/bin/nmap", "-oX", "-", "203.0.113.1", "-sV", "--script-args", #"http.useragent="x y""#, "-T4",
         ])
     }
 
     @Test func severalTargetsInOrder() throws {
         let argv = try scanner(
-            ScannerConfiguration(targets: ["192.168.1.0/24", " 10.0.0.2 ", "10.0.0.15", "printer.lan", "10.1.1-3.1-254"],
+            ScannerConfiguration(targets: ["198.51.100.0/24", " 203.0.113.2 ", "203.0.113.15", "printer.lan", "198.18.1-3.1-254"],
                                  scanOptions: "-sn", excludeOwnAddresses: false)
         ).command()
-        #expect(argv == ["nmap", "-oX", "-", "192.168.1.0/24", "10.0.0.2", "10.0.0.15", "printer.lan", "10.1.1-3.1-254", "-sn"])
+        #expect(argv == ["nmap", "-oX", "-", "198.51.100.0/24", "203.0.113.2", "203.0.113.15", "printer.lan", "198.18.1-3.1-254", "-sn"])
     }
 
     @Test func ipv6TargetsGetMinus6Once() throws {
@@ -108,19 +108,19 @@ import Testing
     @Test func probeCarriesOnlyPacketOptions() throws {
         let scanner = try scanner(
             ScannerConfiguration(
-                targets: ["192.168.1.0/24"], exclude: ["192.168.1.1"],
+                targets: ["198.51.100.0/24"], exclude: ["198.51.100.1"],
                 scanOptions: "-F --privileged -e eth1 --send-eth -T4 --host-timeout 5s --unprivileged -eeth2 --send-ip",
                 excludeOwnAddresses: false))
-        #expect(scanner.probeCommand(address: "192.168.1.7") == [
+        #expect(scanner.probeCommand(address: "198.51.100.7") == [
             "nmap", "-oX", "-", "-sn", "-n", "--privileged", "-e", "eth1", "--send-eth", "--unprivileged", "-eeth2",
-            "--send-ip", "192.168.1.7",
+            "--send-ip", "198.51.100.7",
         ])
         #expect(scanner.probeCommand(address: "2001:db8::7") == ["nmap", "-oX", "-", "-sn", "-n", "--privileged", "-e", "eth1", "--send-eth", "--unprivileged", "-eeth2", "--send-ip", "-6", "2001:db8::7"])
     }
 
     @Test func probeRefusesAnythingButOneAddress() async throws {
-        let scanner = try scanner(ScannerConfiguration(targets: ["192.168.1.0/24"], excludeOwnAddresses: false))
-        for bad in ["-sL", "192.168.1.0/24", "host.lan", ""] {
+        let scanner = try scanner(ScannerConfiguration(targets: ["198.51.100.0/24"], excludeOwnAddresses: false))
+        for bad in ["-sL", "198.51.100.0/24", "host.lan", ""] {
             let report = await scanner.probe(address: bad)
             #expect(report.failure?.kind == .invalidRequest, "\(bad)")
         }

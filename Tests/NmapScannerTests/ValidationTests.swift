@@ -13,8 +13,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "192.168.1.10", "192.168.1.0/24", "192.168.1.1-50", "10.0.0-3.1-254", "192.168.*.1", "192.168.1.1,5,9",
-        "10.0.0.-5", "printer", "printer.lan", "nas_1.home.arpa.", "scanme.example/30", "2001:db8::1", "2001:db8::/64",
+        "198.51.100.10", "198.51.100.0/24", "198.51.100.1-50", "198.18.0-3.1-254", "198.51.*.1", "198.51.100.1,5,9",
+        "198.18.0.-5", "printer", "printer.lan", "nas_1.home.arpa.", "scanme.example/30", "2001:db8::1", "2001:db8::/64",
         "fe80::1%eth0", "::1",
     ])
     func acceptsNmapTargetForms(target: String) {
@@ -22,9 +22,9 @@ import Testing
     }
 
     @Test(arguments: [
-        ("-iL", "begins with '-'"), ("--reason", "begins with '-'"), ("", "empty"), ("192.168.1.0/24 10.0.0.1", "whitespace"),
-        ("192.168.1.300", "not an nmap target"), ("192.168.1.0/33", "not an nmap target"), ("10.0.0", "not an nmap target"),
-        ("host!.lan", "not an nmap target"), ("2001:db8::g", "not an nmap target"), ("192.168.1.1-192.168.1.5", "not an nmap target"),
+        ("-iL", "begins with '-'"), ("--reason", "begins with '-'"), ("", "empty"), ("198.51.100.0/24 203.0.113.1", "whitespace"),
+        ("198.51.100.300", "not an nmap target"), ("198.51.100.0/33", "not an nmap target"), ("203.0.113", "not an nmap target"),
+        ("host!.lan", "not an nmap target"), ("2001:db8::g", "not an nmap target"), ("198.51.100.1-198.51.100.5", "not an nmap target"),
         ("-", "begins with '-'"),
     ])
     func refusesBadTargets(target: String, why: String) throws {
@@ -41,11 +41,11 @@ import Testing
 
     @Test(arguments: [
         "-oX out.xml", "-oN -", "-oG x", "-oA base", "-oS x", "-oXfile.xml", "--oX x", "-iL hosts.txt", "-iR 10",
-        "--resume log", "--stylesheet x.xsl", "--stylesheet=x.xsl", "--webxml", "--exclude 10.0.0.1",
+        "--resume log", "--stylesheet x.xsl", "--stylesheet=x.xsl", "--webxml", "--exclude 203.0.113.1",
         "--excludefile f", "-h", "--help", "-V", "--version", "--iflist",
     ])
     func refusesOptionsThatTakeOverOutputOrInput(options: String) throws {
-        let failure = try #require(error(ScannerConfiguration(targets: ["192.168.1.0/24"], scanOptions: "-sn " + options)))
+        let failure = try #require(error(ScannerConfiguration(targets: ["198.51.100.0/24"], scanOptions: "-sn " + options)))
         #expect(failure.kind == .forbiddenOption)
         #expect(failure.message.contains("is not allowed:"))
         #expect(failure.value == options.split(separator: " ").first.map(String.init))
@@ -54,39 +54,39 @@ import Testing
     @Test func allowsEverydayOptions() {
         for options in ["-F --host-timeout 5s", "-n -sn -PR -T4 --min-rate 10 --host-timeout 5s --reason -v",
                         "--privileged -sn", "-sS -p 22,80 --open", "--no-stylesheet -sn", "-e eth0 -sn"] {
-            #expect(error(ScannerConfiguration(targets: ["192.168.1.0/24"], scanOptions: options)) == nil, "\(options)")
+            #expect(error(ScannerConfiguration(targets: ["198.51.100.0/24"], scanOptions: options)) == nil, "\(options)")
         }
     }
 
     @Test func refusesMinus6WithIPv4Targets() throws {
-        let failure = try #require(error(ScannerConfiguration(targets: ["192.168.1.0/24"], scanOptions: "-6 -sn")))
+        let failure = try #require(error(ScannerConfiguration(targets: ["198.51.100.0/24"], scanOptions: "-6 -sn")))
         #expect(failure.kind == .addressFamilyMismatch)
         #expect(failure.message.contains("-6"))
     }
 
     @Test func refusesMixedFamilies() throws {
-        let failure = try #require(error(ScannerConfiguration(targets: ["192.168.1.0/24", "nas.lan", "2001:db8::/120"])))
+        let failure = try #require(error(ScannerConfiguration(targets: ["198.51.100.0/24", "nas.lan", "2001:db8::/120"])))
         #expect(failure.kind == .addressFamilyMismatch)
-        #expect(failure.message.contains("192.168.1.0/24") && failure.message.contains("2001:db8::/120"))
+        #expect(failure.message.contains("198.51.100.0/24") && failure.message.contains("2001:db8::/120"))
     }
 
     @Test func refusesBadExcludes() throws {
-        let comma = try #require(error(ScannerConfiguration(targets: ["192.168.1.0/24"], exclude: ["192.168.1.1,2"])))
+        let comma = try #require(error(ScannerConfiguration(targets: ["198.51.100.0/24"], exclude: ["198.51.100.1,2"])))
         #expect(comma.kind == .invalidExclude && comma.message.contains("comma"))
-        let option = try #require(error(ScannerConfiguration(targets: ["192.168.1.0/24"], exclude: ["--reason"])))
+        let option = try #require(error(ScannerConfiguration(targets: ["198.51.100.0/24"], exclude: ["--reason"])))
         #expect(option.kind == .invalidExclude && option.message.contains("begins with '-'"))
-        let family = try #require(error(ScannerConfiguration(targets: ["192.168.1.0/24"], exclude: ["2001:db8::1"])))
+        let family = try #require(error(ScannerConfiguration(targets: ["198.51.100.0/24"], exclude: ["2001:db8::1"])))
         #expect(family.kind == .addressFamilyMismatch)
     }
 
     @Test func refusesUnbalancedQuoteAndEmptyWord() throws {
-        #expect(error(ScannerConfiguration(targets: ["10.0.0.1"], scanOptions: "-sn '--x"))?.kind == .unbalancedQuote)
-        #expect(error(ScannerConfiguration(targets: ["10.0.0.1"], scanOptions: "-sn ''"))?.kind == .forbiddenOption)
+        #expect(error(ScannerConfiguration(targets: ["203.0.113.1"], scanOptions: "-sn '--x"))?.kind == .unbalancedQuote)
+        #expect(error(ScannerConfiguration(targets: ["203.0.113.1"], scanOptions: "-sn ''"))?.kind == .forbiddenOption)
     }
 
     @Test func refusesBadSettings() {
-        #expect(error(ScannerConfiguration(targets: ["10.0.0.1"], nmapPath: ""))?.kind == .invalidSetting)
-        #expect(error(ScannerConfiguration(targets: ["10.0.0.1"], timeout: .zero))?.kind == .invalidSetting)
+        #expect(error(ScannerConfiguration(targets: ["203.0.113.1"], nmapPath: ""))?.kind == .invalidSetting)
+        #expect(error(ScannerConfiguration(targets: ["203.0.113.1"], timeout: .zero))?.kind == .invalidSetting)
     }
 
     @Test func scannerInitValidates() {
