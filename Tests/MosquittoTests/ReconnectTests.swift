@@ -34,6 +34,39 @@ import TestSupport
         await subscriber.disconnect()
     }
 
+    /// A publish refused while disconnected is not kept somewhere and replayed, stale, after the
+    /// reconnect (libmosquitto keeps a QoS 1 message it could not send, so the client must not hand
+    /// it one while disconnected).
+    @Test func aRefusedPublishIsNotReplayedAfterTheReconnect() async throws {
+        let broker = try await MosquittoBroker.start()
+        let topic = Unique.topic("no-replay")
+        let publisher = try await broker.connectedClient("publisher")
+        let events = Inbox(publisher.events)
+        await broker.kill()
+        _ = try await events.first(within: .seconds(5), "the unexpected disconnect") {
+            if case .disconnected(_, expected: false) = $0 { true } else { false }
+        }
+        let error = await #expect(throws: MosquittoError.self) {
+            try await withTimeout(.seconds(2), "publish() to fail while disconnected") {
+                try await publisher.publish(topic, "stale", qos: .atLeastOnce, retain: true)
+            }
+        }
+        #expect(error?.code == .notConnected)
+
+        try await broker.restart()
+        _ = try await events.first(within: .seconds(5), "the reconnect") { $0 == .connected(sessionPresent: false) }
+        // A marker after it on the same connection: once it is retained, anything replayed before it is too.
+        try await publisher.publishAcked(topic + "/marker", "after", qos: .atLeastOnce, retain: true)
+        let (subscriber, inbox) = try await broker.subscriber("subscriber", to: topic + "/#")
+        let marker = try await inbox.next(within: .seconds(5), "the retained marker")
+        #expect(marker.topic == topic + "/marker")
+        let (late, lateInbox) = try await broker.subscriber("late", to: topic)
+        try await lateInbox.expectNothing(for: .milliseconds(500), "no retained message from the refused publish")
+        await publisher.disconnect()
+        await subscriber.disconnect()
+        await late.disconnect()
+    }
+
     @Test func subscriptionsAreRestoredAfterTheBrokerRestarts() async throws {
         let broker = try await MosquittoBroker.start()
         let topic = Unique.topic("resubscribe")
