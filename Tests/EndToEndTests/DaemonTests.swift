@@ -179,12 +179,19 @@ struct DaemonTests {
         // except those of the device deleted in Home Assistant.
         let deletedID = deleted.mac.replacingOccurrences(of: ":", with: "")
         _ = try await retained.wait("five retained discovery configs", within: .seconds(5)) { entries in
-            let configs = entries.filter { $0.message.topic.hasSuffix("/config") && $0.message.retain }
+            let configs = Set(entries.filter { $0.message.topic.hasSuffix("/config") && $0.message.retain }.map(\.message.topic))
             return configs.count == 5 ? configs : nil
+        }
+        let stateTopics = try await retained.wait("five retained device states", within: .seconds(5)) { entries in
+            let states = Set(entries.filter {
+                $0.message.topic.hasPrefix("nmap2mqtt/") && $0.message.topic.hasSuffix("/state")
+                    && $0.message.topic != "nmap2mqtt/bridge/state" && $0.message.retain
+            }.map(\.message.topic))
+            return states.count == 5 ? states : nil
         }
         try await Task.sleep(for: .milliseconds(300))
         #expect(retained.all.allSatisfy { $0.message.retain }, "everything a late subscriber gets is retained")
-        #expect(retained.all.filter { $0.message.topic.hasPrefix("nmap2mqtt/") && $0.message.topic.hasSuffix("/state") && $0.message.topic != "nmap2mqtt/bridge/state" }.count == 5)
+        #expect(stateTopics.count == 5)
         #expect(!retained.all.contains { $0.message.topic.contains(deletedID) })
         await reader.disconnect()
 

@@ -145,51 +145,68 @@ final class TopicPublisher: Sendable {
                 await wake.wait(until: nil)
                 continue
             }
-            var keepGoing = true
-            do {
-                try await publish(work, through: client)
-                state.withLock { state in
-                    state.published[work.topic] = work.payload
-                    if work.payload.isEmpty, state.desired[work.topic]?.payload.isEmpty == true, !state.dirtySet.contains(work.topic) {
-                        state.desired.removeValue(forKey: work.topic)
-                        state.published.removeValue(forKey: work.topic)
-                    }
-                }
-            } catch let error {
-                switch error.code {
-                case .notConnected:
-                    // Nothing was handed to libmosquitto. Retained topics all go out again on the
-                    // next connection; an event waits for it.
-                    state.withLock { state in
-                        if !work.retain { state.events.prepend((work.topic, work.payload)) }
-                    }
-                    keepGoing = false
-                case .connectionLost, .shutDown:
-                    // libmosquitto keeps an unacknowledged message and sends it again after the
-                    // reconnect: queueing the event again would send it twice.
-                    keepGoing = false
-                case .cancelled where Task.isCancelled:
-                    // The bridge is stopping.
-                    keepGoing = false
-                case .cancelled where !Task.isCancelled:
-                    // No acknowledgement in time on a connection that looks alive: send it again.
-                    logger.info("No acknowledgement from the broker in time; sending again", metadata: ["mqtt.topic": "\(work.topic)"])
-                    state.withLock { state in
-                        if work.retain, let entry = state.desired[work.topic] {
-                            state.markDirty(work.topic, entry.priority)
-                        } else if !work.retain {
-                            state.events.prepend((work.topic, work.payload))
-                        }
-                    }
-                default:
-                    logger.error("The broker refused a message; it will not be retried", metadata: [
-                        "mqtt.topic": "\(work.topic)", "mqtt.error": "\(error)",
-                    ])
+            if await !send(work, through: client) {
+                await wake.wait(until: nil)
+            }
+        }
+    }
+
+    /// Sends what is still waiting, for at most `limit`: the bridge's last words before `offline`,
+    /// so a change made just before a shutdown is not lost.
+    func flush(through client: MosquittoClient, within limit: Duration) async {
+        await withTimeout(limit) { [self] in
+            while !Task.isCancelled, let work = state.withLock({ $0.next() }) {
+                guard await send(work, through: client) else { return }
+            }
+        }
+    }
+
+    /// Publishes one message and records the outcome. Returns false when the connection is gone
+    /// (or the bridge is stopping), so the caller waits for the next wake-up.
+    private func send(_ work: Work, through client: MosquittoClient) async -> Bool {
+        defer { state.withLock { $0.inFlight = false } }
+        do {
+            try await publish(work, through: client)
+            state.withLock { state in
+                state.published[work.topic] = work.payload
+                if work.payload.isEmpty, state.desired[work.topic]?.payload.isEmpty == true, !state.dirtySet.contains(work.topic) {
+                    state.desired.removeValue(forKey: work.topic)
+                    state.published.removeValue(forKey: work.topic)
                 }
             }
-            state.withLock { $0.inFlight = false }
-            if !keepGoing {
-                await wake.wait(until: nil)
+            return true
+        } catch let error {
+            switch error.code {
+            case .notConnected:
+                // Nothing was handed to libmosquitto. Retained topics all go out again on the
+                // next connection; an event waits for it.
+                state.withLock { state in
+                    if !work.retain { state.events.prepend((work.topic, work.payload)) }
+                }
+                return false
+            case .connectionLost, .shutDown:
+                // libmosquitto keeps an unacknowledged message and sends it again after the
+                // reconnect: queueing the event again would send it twice.
+                return false
+            case .cancelled where Task.isCancelled:
+                // The bridge is stopping.
+                return false
+            case .cancelled:
+                // No acknowledgement in time on a connection that looks alive: send it again.
+                logger.info("No acknowledgement from the broker in time; sending again", metadata: ["mqtt.topic": "\(work.topic)"])
+                state.withLock { state in
+                    if work.retain, let entry = state.desired[work.topic] {
+                        state.markDirty(work.topic, entry.priority)
+                    } else if !work.retain {
+                        state.events.prepend((work.topic, work.payload))
+                    }
+                }
+                return true
+            default:
+                logger.error("The broker refused a message; it will not be retried", metadata: [
+                    "mqtt.topic": "\(work.topic)", "mqtt.error": "\(error)",
+                ])
+                return true
             }
         }
     }

@@ -88,10 +88,12 @@ public final class BridgeService: Service, Sendable {
         if let failure { throw failure }
     }
 
-    /// Last words: the state file, `offline` (retained), and a clean DISCONNECT.
+    /// Last words: the state file, what is still waiting to be published, `offline` (retained),
+    /// and a clean DISCONNECT.
     private func stop() async {
         save()
         if client.isConnected {
+            await publisher.flush(through: client, within: .milliseconds(500))
             let client = client
             let topic = topics.bridgeState
             await withTimeout(.seconds(1)) {
