@@ -17,8 +17,6 @@ struct AckTable<Value: Sendable>: Sendable {
     private var cancelledEarly: [Int32: UInt64] = [:]
     private(set) var stamp: UInt64 = 0
 
-    var pendingCount: Int { waiters.count }
-
     /// Parks a waiter, or returns the outcome if it already arrived after `ticket`.
     mutating func park(_ mid: Int32, ticket: UInt64, _ waiter: Waiter) -> Outcome? {
         if let cancelledTicket = cancelledEarly.removeValue(forKey: mid), cancelledTicket == ticket {

@@ -34,7 +34,7 @@ struct DevicesCommand: AsyncParsableCommand {
         }
         let rows = devices.map { device in
             [device.name, device.state.rawValue, device.ip, device.mac ?? "-", device.vendor ?? "-",
-             Payloads.timestamp(device.lastSeen), device.deleted ? "deleted" : ""]
+             Timestamp.text(device.lastSeen), device.deleted ? "deleted" : ""]
         }
         print(TextTable.render(header: ["NAME", "STATE", "IP", "MAC", "VENDOR", "LAST SEEN", ""], rows: rows))
     }

@@ -152,9 +152,8 @@ struct DaemonTests {
         let configTopic = "homeassistant/device_tracker/\(id(host))/config"
         let cleared = try await log.waitFor(configTopic, within: .seconds(5), since: forgotten, "the forgotten device's config cleared") { $0.isEmpty }
         _ = try await log.waitFor("nmap2mqtt/\(id(host))/state", within: .seconds(5), since: forgotten, "its state cleared") { $0.isEmpty }
-        let again = try await log.waitFor(configTopic, within: .seconds(Self.interval + 20), since: cleared.at,
-                                          "the device announced afresh") { !$0.isEmpty }
-        #expect(again.at > cleared.at)
+        _ = try await log.waitFor(configTopic, within: .seconds(Self.interval + 20), since: cleared.at,
+                                  "the device announced afresh") { !$0.isEmpty }
     }
 
     private func checkCleanStop(daemon: Daemon, lab: TestLAN, broker: MosquittoBroker, configFile: String, deleted: TestLAN.Host,
@@ -182,7 +181,7 @@ struct DaemonTests {
             let configs = Set(entries.filter { $0.message.topic.hasSuffix("/config") && $0.message.retain }.map(\.message.topic))
             return configs.count == 5 ? configs : nil
         }
-        let stateTopics = try await retained.wait("five retained device states", within: .seconds(5)) { entries in
+        _ = try await retained.wait("five retained device states", within: .seconds(5)) { entries in
             let states = Set(entries.filter {
                 $0.message.topic.hasPrefix("nmap2mqtt/") && $0.message.topic.hasSuffix("/state")
                     && $0.message.topic != "nmap2mqtt/bridge/state" && $0.message.retain
@@ -191,7 +190,6 @@ struct DaemonTests {
         }
         try await Task.sleep(for: .milliseconds(300))
         #expect(retained.all.allSatisfy { $0.message.retain }, "everything a late subscriber gets is retained")
-        #expect(stateTopics.count == 5)
         #expect(!retained.all.contains { $0.message.topic.contains(deletedID) })
         await reader.disconnect()
 

@@ -15,10 +15,6 @@ public enum Payloads {
         (try? Array(encoder.encode(value))) ?? Array("{}".utf8)
     }
 
-    public static func timestamp(_ date: Date) -> String {
-        Timestamp.text(date)
-    }
-
     /// `<base>/<id>/attributes`: what Home Assistant shows beside the state.
     struct Attributes: Encodable {
         var ip: String
@@ -31,7 +27,7 @@ public enum Payloads {
 
     public static func attributes(_ device: Device) -> [UInt8] {
         encode(Attributes(ip: device.ip, mac: device.mac, host_name: device.hostName, manufacturer: device.vendor,
-                          last_seen: timestamp(device.lastSeen), reason: device.reason))
+                          last_seen: Timestamp.text(device.lastSeen), reason: device.reason))
     }
 
     /// One device of `<base>/devices` and of `<base>/events`.
@@ -59,8 +55,8 @@ public enum Payloads {
             host_name = device.hostName
             manufacturer = device.vendor
             randomized_mac = device.randomizedMAC
-            first_seen = Payloads.timestamp(device.firstSeen)
-            last_seen = Payloads.timestamp(device.lastSeen)
+            first_seen = Timestamp.text(device.firstSeen)
+            last_seen = Timestamp.text(device.lastSeen)
             reason = device.reason
         }
     }

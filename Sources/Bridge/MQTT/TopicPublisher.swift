@@ -33,7 +33,6 @@ final class TopicPublisher: Sendable {
         var dirty: [Deque<String>] = Array(repeating: [], count: Priority.allCases.count)
         var dirtySet: Set<String> = []
         var events: Deque<(String, [UInt8])> = []
-        var droppedEvents = 0
         var inFlight = false
 
         mutating func markDirty(_ topic: String, _ priority: Priority) {
@@ -110,7 +109,6 @@ final class TopicPublisher: Sendable {
             state.events.append((topic, payload))
             guard state.events.count > eventQueueLimit else { return false }
             state.events.removeFirst()
-            state.droppedEvents += 1
             return true
         }
         if dropped {
@@ -130,11 +128,6 @@ final class TopicPublisher: Sendable {
             }
         }
         wake.signal()
-    }
-
-    /// What the topic is meant to hold now (tests, the devices command).
-    func desiredPayload(_ topic: String) -> [UInt8]? {
-        state.withLock { $0.desired[topic]?.payload }
     }
 
     /// Publishes until cancelled. While the client is disconnected it waits: `resendAll()` on the

@@ -386,7 +386,7 @@ public final class BridgeService: Service, Sendable {
             version: BridgeVersion.current,
             scan_targets: configuration.scan.hosts,
             scan_interval_seconds: Double(configuration.scan.interval.components.seconds),
-            last_scan_start: status.lastScanStart.map(Payloads.timestamp),
+            last_scan_start: status.lastScanStart.map(Timestamp.text),
             last_scan_duration_seconds: status.lastScanDuration.map { ($0 * 1000).rounded() / 1000 },
             last_scan_ok: status.lastScanOK,
             hosts_up: status.hostsUp,

@@ -11,15 +11,6 @@ enum NativeLibrary {
         _ = initialised
     }
 
-    /// The library's version, e.g. "2.0.11".
-    static var version: String {
-        var major: Int32 = 0
-        var minor: Int32 = 0
-        var revision: Int32 = 0
-        mosquitto_lib_version(&major, &minor, &revision)
-        return "\(major).\(minor).\(revision)"
-    }
-
     static func errorText(_ rc: Int32) -> String {
         String(cString: mosquitto_strerror(rc))
     }
