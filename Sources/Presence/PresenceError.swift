@@ -4,8 +4,11 @@ public struct PresenceError: Error, CustomStringConvertible, Sendable, Hashable 
     public enum Code: String, Sendable, Hashable {
         /// The state file was written by a newer nmap2mqtt; it is left untouched.
         case newerStateFormat
-        /// The state file could not be read or parsed.
+        /// The state file exists but cannot be opened or read (owner, mode, a directory in its way); it is
+        /// left untouched and the bridge does not start, so the devices it holds are not lost.
         case unreadableStateFile
+        /// The state file was read but cannot be parsed; it is moved aside and loading starts fresh.
+        case corruptStateFile
         /// The state file could not be written.
         case stateNotWritable
     }
@@ -28,9 +31,17 @@ public struct PresenceError: Error, CustomStringConvertible, Sendable, Hashable 
                 + "format_version \(supported) at most; run a newer nmap2mqtt, or move the file away to start fresh")
     }
 
-    static func unreadableStateFile(path: String, why: String) -> PresenceError {
+    static func unreadableStateFile(path: String, errno code: Int32, access: String, fix: String) -> PresenceError {
         PresenceError(
             code: .unreadableStateFile, path: path,
+            description: "state file \(path) cannot be read: \(SystemError.text(code)) (errno \(code)); \(access); "
+                + "\(fix), then start the bridge again (it does not start without its stored devices, "
+                + "so that devices deleted in Home Assistant stay deleted)")
+    }
+
+    static func corruptStateFile(path: String, why: String) -> PresenceError {
+        PresenceError(
+            code: .corruptStateFile, path: path,
             description: "state file \(path) \(why); expected a JSON object with format_version "
                 + "\(StateFile.currentVersion) and a devices array")
     }

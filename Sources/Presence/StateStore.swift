@@ -13,13 +13,17 @@ import Darwin
 /// The state file: what survives a restart.
 ///
 /// Saving is atomic: the JSON goes to a temporary file in the same directory (`.<name>.tmp-<random>`,
-/// mode 0600, or 0640 when the existing file had group read), is fsynced, renamed over the file, and the
-/// directory is fsynced. A crash at any moment leaves the old or the new file, never a torn one; a leftover
-/// temporary file is never read.
+/// mode 0600, with the existing file's owner and group when this user may give them), is fsynced, renamed
+/// over the file, and the directory is fsynced. A crash at any moment leaves the old or the new file, never
+/// a torn one; a leftover temporary file is never read. Keeping the owner matters for `sudo nmap2mqtt
+/// forget`: a state file turned root's would be unreadable to the bridge at its next start.
 ///
-/// Failures never stop the bridge: a corrupt or unreadable file is moved aside to `<file>.corrupt-<time>`
-/// with a warning and loading starts fresh; a save that fails is logged once when saving starts failing
-/// and once when it works again. Only a file of a newer format version is refused, untouched.
+/// The file is never lost by accident. A file that exists but cannot be read (owner, mode, a directory
+/// that cannot be entered) is refused, untouched, and the bridge does not start: starting empty would
+/// bring back every device deleted in Home Assistant. Only a file that was read and cannot be parsed is
+/// moved aside to `<file>.corrupt-<time>` with a warning, and loading starts fresh. A file of a newer
+/// format version is refused, untouched. A save that fails is logged once when saving starts failing and
+/// once when it works again.
 public final class StateStore: Sendable {
     /// The state file.
     public let path: String
@@ -32,33 +36,33 @@ public final class StateStore: Sendable {
         self.logger = logger
     }
 
-    /// The stored devices; `[]` when there is no file yet, or when it was corrupt or unreadable (it is then
-    /// moved aside, with a warning). Throws only for a file of a newer format version.
+    /// The stored devices; `[]` when there is no file yet, or when it could not be parsed (it is then moved
+    /// aside, with a warning). Throws, leaving the file untouched, when it exists but cannot be read, and for
+    /// a file of a newer format version.
     public func load() throws(PresenceError) -> [Device] {
         let data: Data
         switch readFile() {
         case .missing:
             return []
         case .failed(let code):
-            moveAside(because: .unreadableStateFile(path: path, why: "cannot be read: \(SystemError.text(code))"))
-            return []
+            throw unreadable(errno: code)
         case .read(let bytes):
             data = bytes
         }
         let decoder = JSONDecoder()
         guard let header = try? decoder.decode(StateFile.Header.self, from: data) else {
-            moveAside(because: .unreadableStateFile(path: path, why: "is not a JSON object"))
+            moveAside(because: .corruptStateFile(path: path, why: "is not a JSON object"))
             return []
         }
         guard let version = header.formatVersion else {
-            moveAside(because: .unreadableStateFile(path: path, why: "has no format_version"))
+            moveAside(because: .corruptStateFile(path: path, why: "has no format_version"))
             return []
         }
         if version > StateFile.currentVersion {
             throw .newerStateFormat(path: path, found: version, supported: StateFile.currentVersion)
         }
         guard version == StateFile.currentVersion else {
-            moveAside(because: .unreadableStateFile(path: path, why: "has unknown format_version \(version)"))
+            moveAside(because: .corruptStateFile(path: path, why: "has unknown format_version \(version)"))
             return []
         }
         do {
@@ -66,7 +70,7 @@ public final class StateStore: Sendable {
             logger.debug("Loaded state", metadata: ["state.path": "\(path)", "state.devices": "\(file.devices.count)"])
             return file.devices
         } catch {
-            moveAside(because: .unreadableStateFile(path: path, why: "does not hold valid devices (\(error))"))
+            moveAside(because: .corruptStateFile(path: path, why: "does not hold valid devices (\(error))"))
             return []
         }
     }
@@ -115,12 +119,15 @@ public final class StateStore: Sendable {
     /// Writes and fsyncs a temporary file beside the state file; returns its path.
     func writeTemporary(_ data: Data) throws(PresenceError) -> String {
         let temporary = "\(directory)/.\(fileName).tmp-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
-        var existing = stat()
-        let mode: mode_t = stat(path, &existing) == 0 && existing.st_mode & 0o040 != 0 ? 0o640 : 0o600
+        let mode: mode_t = 0o600
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .stateNotWritable(path: path, step: "creating \(temporary)", errno: errno) }
         var failure: PresenceError?
-        if fchmod(fd, mode) != 0 {
+        var existing = stat()
+        if stat(path, &existing) == 0 {
+            failure = keepOwner(of: existing, on: fd, temporary: temporary)
+        }
+        if failure == nil, fchmod(fd, mode) != 0 {
             failure = .stateNotWritable(path: path, step: "setting the mode of \(temporary)", errno: errno)
         }
         if failure == nil {
@@ -148,6 +155,26 @@ public final class StateStore: Sendable {
             throw failure
         }
         return temporary
+    }
+
+    /// Gives the temporary file the existing file's owner and group. Root always may; another user may
+    /// give only its own groups, and the rest is skipped quietly (EPERM; EINVAL for an id a user namespace
+    /// does not map): the file is then this user's, as any new file would be.
+    private func keepOwner(of existing: stat, on fd: Int32, temporary: String) -> PresenceError? {
+        guard existing.st_uid != geteuid() || existing.st_gid != getegid() else { return nil }
+        if fchown(fd, existing.st_uid, existing.st_gid) == 0 { return nil }
+        var code = errno
+        if code == EPERM || code == EINVAL, existing.st_gid != getegid() {
+            if fchown(fd, uid_t.max, existing.st_gid) == 0 { return nil }
+            code = errno
+        }
+        guard code == EPERM || code == EINVAL else {
+            return .stateNotWritable(path: path, step: "setting the owner of \(temporary)", errno: code)
+        }
+        logger.debug(
+            "Cannot keep the state file's owner; the new file is this user's",
+            metadata: ["state.path": "\(path)", "state.owner": "\(existing.st_uid):\(existing.st_gid)", "state.error": "\(SystemError.text(code))"])
+        return nil
     }
 
     /// Renames the temporary file over the state file and fsyncs the directory, so the rename itself
@@ -187,6 +214,51 @@ public final class StateStore: Sendable {
             if count == 0 { return .read(data) }
             data.append(contentsOf: buffer[0..<count])
         }
+    }
+
+    /// Why the file cannot be read and what would fix it: its owner and mode (or those of the directory
+    /// that cannot be entered) against the user the bridge runs as.
+    private func unreadable(errno code: Int32) -> PresenceError {
+        let user = "uid \(geteuid()), gid \(getegid())"
+        let owner = "\(geteuid()):\(getegid())"
+        var status = stat()
+        if stat(path, &status) == 0 {
+            if (status.st_mode & S_IFMT) == S_IFDIR {
+                return .unreadableStateFile(
+                    path: path, errno: code, access: "it is a directory (\(Self.ownership(status)))",
+                    fix: "state_file must name a file: move the directory away, or set state_file to a file path")
+            }
+            return .unreadableStateFile(
+                path: path, errno: code,
+                access: "it has \(Self.ownership(status)), and the bridge runs as \(user)",
+                fix: "make it readable and writable by the user the bridge runs as (uid \(geteuid())): "
+                    + "chown \(owner) \(path) && chmod 0600 \(path)")
+        }
+        if let blocked = closedDirectory(), stat(blocked, &status) == 0 {
+            return .unreadableStateFile(
+                path: path, errno: code,
+                access: "its directory \(blocked) cannot be entered (\(Self.ownership(status))), and the bridge runs as \(user)",
+                fix: "make the directory enterable and the file readable and writable by the user the bridge runs as "
+                    + "(uid \(geteuid())): chown \(owner) \(blocked) && chmod u+rwx \(blocked), or give it g+x or o+x")
+        }
+        return .unreadableStateFile(
+            path: path, errno: code, access: "the bridge runs as \(user)",
+            fix: "make it a file readable and writable by the user the bridge runs as (uid \(geteuid()))")
+    }
+
+    /// The first directory on the way to the file that this user cannot enter, if any.
+    private func closedDirectory() -> String? {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            prefix += "/\(component)"
+            if faccessat(AT_FDCWD, prefix, X_OK, AT_EACCESS) != 0 { return prefix }
+        }
+        return nil
+    }
+
+    private static func ownership(_ status: stat) -> String {
+        let mode = String(status.st_mode & 0o7777, radix: 8)
+        return "owner uid \(status.st_uid), gid \(status.st_gid), mode \(String(repeating: "0", count: max(0, 4 - mode.count)) + mode)"
     }
 
     /// Keeps the bad file for the user to inspect, so starting fresh destroys nothing.

@@ -194,6 +194,31 @@ struct ConfigTests {
         #expect(home.stateFile == "/home/anna/state.json")
     }
 
+    /// Under systemd's ProtectSystem=strict the config directory is read-only; StateDirectory= is not.
+    @Test("state_file defaults to state.json in systemd's STATE_DIRECTORY, else beside the config; an explicit state_file wins")
+    func stateFileDefault() throws {
+        let hosts = "scan:\n  hosts: 192.0.2.0/24"
+        let systemd = ["STATE_DIRECTORY": "/var/lib/nmap2mqtt"]
+        #expect(try parse(hosts, environment: systemd).stateFile == "/var/lib/nmap2mqtt/state.json")
+        #expect(try parse(hosts + "\nstate_file: null", environment: systemd).stateFile == "/var/lib/nmap2mqtt/state.json")
+        #expect(try parse(hosts, environment: ["STATE_DIRECTORY": "/var/lib/nmap2mqtt/:/var/lib/other"]).stateFile == "/var/lib/nmap2mqtt/state.json",
+                "several state directories: the first")
+        #expect(try parse(hosts, environment: [:]).stateFile == "/etc/nmap2mqtt/nmap2mqtt-state.json")
+        #expect(try parse(hosts, environment: ["STATE_DIRECTORY": ""]).stateFile == "/etc/nmap2mqtt/nmap2mqtt-state.json", "empty counts as unset")
+        #expect(try parse(hosts + "\nstate_file: presence.json", environment: systemd).stateFile == "/etc/nmap2mqtt/presence.json")
+        #expect(try parse(hosts + "\nstate_file: /srv/state.json", environment: systemd).stateFile == "/srv/state.json")
+
+        // The same through the file loader the executable calls with its environment.
+        let directory = try ConfigTestDirectory()
+        defer { directory.remove() }
+        let config = try directory.write("config.yaml", hosts)
+        let stateDirectory = directory.path + "/state"
+        #expect(try BridgeConfiguration.load(path: config, environment: ["STATE_DIRECTORY": stateDirectory]).stateFile == stateDirectory + "/state.json")
+        #expect(try BridgeConfiguration.load(path: config, environment: [:]).stateFile == directory.path + "/nmap2mqtt-state.json")
+        #expect(try BridgeConfiguration.load(path: config, environment: ["STATE_DIRECTORY": stateDirectory]).effectiveSettings
+            .contains("state_file: \(stateDirectory)/state.json"), "check-config shows where the file is")
+    }
+
     @Test("effectiveSettings lists every key and masks the password")
     func effectiveSettingsMasksPassword() throws {
         let configuration = try parse("mqtt:\n  username: me\n  password: Hunter2-Sup3rSecret\nscan:\n  hosts: 192.0.2.0/24")

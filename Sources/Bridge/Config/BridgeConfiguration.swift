@@ -19,7 +19,8 @@ public struct BridgeConfiguration: Sendable, Equatable {
     /// Also track hosts whose MAC cannot be known (routed, VPN), keyed by IP. Default: false.
     public var trackWithoutMAC: Bool
     /// Absolute path of the file that carries device states across restarts.
-    /// Default: `nmap2mqtt-state.json` next to the config file.
+    /// Default: `$STATE_DIRECTORY/state.json` when systemd sets `STATE_DIRECTORY` (`StateDirectory=`; the
+    /// first path when it lists several), otherwise `nmap2mqtt-state.json` next to the config file.
     public var stateFile: String
     /// Log level. Default: `info`.
     public var logLevel: Logger.Level
@@ -27,6 +28,8 @@ public struct BridgeConfiguration: Sendable, Equatable {
     public var configFile: String?
 
     public static let defaultStateFileName = "nmap2mqtt-state.json"
+    /// The state file's name in systemd's state directory, which holds nothing else.
+    public static let stateDirectoryFileName = "state.json"
 
     public init(
         mqtt: MQTTSettings = MQTTSettings(),

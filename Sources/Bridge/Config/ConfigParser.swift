@@ -7,7 +7,8 @@ import Yams
 struct ConfigParser {
     /// Absolute directory that relative paths in the file are taken against.
     let configDirectory: String
-    /// Process environment: the `NMAP2MQTT_MQTT_*` overrides, and `HOME` for `~/` paths.
+    /// Process environment: the `NMAP2MQTT_MQTT_*` overrides, `HOME` for `~/` paths, and systemd's
+    /// `STATE_DIRECTORY` for the default state file.
     let environment: [String: String]
 
     static let topLevelKeys = ["mqtt", "homeassistant", "scan", "device_tracker", "devices", "track_new_devices", "track_without_mac", "state_file", "log_level"]
@@ -81,7 +82,7 @@ struct ConfigParser {
         let trackWithoutMAC = try top["track_without_mac"]?.bool() ?? false
         let stateFile = try top["state_file"].map { node throws(ConfigError) in
             try path(node, expected: "a file path such as \(BridgeConfiguration.defaultStateFileName)")
-        } ?? ConfigFiles.absolute(BridgeConfiguration.defaultStateFileName, relativeTo: configDirectory, environment: environment)
+        } ?? defaultStateFile
         let logLevel = try top["log_level"].map(parseLogLevel) ?? .info
 
         return BridgeConfiguration(
@@ -94,6 +95,17 @@ struct ConfigParser {
             stateFile: stateFile,
             logLevel: logLevel
         )
+    }
+
+    /// `state.json` in systemd's `StateDirectory=` (`$STATE_DIRECTORY`, the first of its colon-separated
+    /// paths), which stays writable under `ProtectSystem=strict`; otherwise beside the config file.
+    /// An empty `STATE_DIRECTORY` counts as unset.
+    var defaultStateFile: String {
+        if let first = environment["STATE_DIRECTORY"]?.split(separator: ":").first {
+            let file = "\(first)/\(BridgeConfiguration.stateDirectoryFileName)"
+            return ConfigFiles.absolute(file, relativeTo: configDirectory, environment: environment)
+        }
+        return ConfigFiles.absolute(BridgeConfiguration.defaultStateFileName, relativeTo: configDirectory, environment: environment)
     }
 
     // MARK: - Document
