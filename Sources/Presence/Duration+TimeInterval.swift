@@ -2,7 +2,7 @@ import Foundation
 
 extension Duration {
     /// The duration in seconds, for arithmetic with `Date`.
-    var timeInterval: TimeInterval {
+    public var timeInterval: TimeInterval {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
     }

@@ -13,6 +13,15 @@ public struct PresenceConfiguration: Sendable {
     public var trackWithoutMAC: Bool
     /// Per-device settings keyed by MAC (any common spelling; normalized by the engine). Default: empty.
     public var devices: [String: DeviceSettings]
+    /// Time between scan starts. A pause between two scans longer than this plus `watchSlack` was not
+    /// watched (a hung nmap, a suspended machine) and counts against nobody. Default: 12 s.
+    public var scanInterval: Duration
+    /// How much later than `scanInterval` a scan may end and still count as watching without a gap. Default: 5 s.
+    public var watchSlack: Duration
+    /// How long before the grace runs out a re-probe may start, so that a re-probe that takes a few
+    /// seconds (waking a phone, retries) does not delay departures; a silent re-probe still departs
+    /// nobody before the grace is over. Default: 0.
+    public var reprobeLead: Duration
 
     public init(
         considerHome: Duration = .seconds(180),
@@ -20,7 +29,10 @@ public struct PresenceConfiguration: Sendable {
         excludeMACs: Set<String> = [],
         trackNewDevices: Bool = true,
         trackWithoutMAC: Bool = false,
-        devices: [String: DeviceSettings] = [:]
+        devices: [String: DeviceSettings] = [:],
+        scanInterval: Duration = .seconds(12),
+        watchSlack: Duration = .seconds(5),
+        reprobeLead: Duration = .zero
     ) {
         self.considerHome = considerHome
         self.homeInterval = homeInterval
@@ -28,5 +40,8 @@ public struct PresenceConfiguration: Sendable {
         self.trackNewDevices = trackNewDevices
         self.trackWithoutMAC = trackWithoutMAC
         self.devices = devices
+        self.scanInterval = scanInterval
+        self.watchSlack = watchSlack
+        self.reprobeLead = reprobeLead
     }
 }

@@ -1,33 +1,44 @@
 import Foundation
 
-/// The presence state machine: pure, no I/O, time only from the `now` its callers pass in.
+/// The presence state machine: pure, no I/O, time only from the `Moment`s its callers pass in.
 ///
-/// Rules (issue 4 and the lead's decisions):
+/// Rules (README, "How presence is decided"):
 /// - Identity is the MAC. Hosts without one are ignored unless `trackWithoutMAC`, then keyed by IP and
 ///   flagged `keyedByIP`. `excludeMACs`, `devices[mac].track == false` and, with `trackNewDevices` off,
-///   unlisted MACs are never tracked and never appear in changes (stored ones are dropped at init).
-/// - Seen up in a complete scan: `home` at once, `lastSeen` = now. A `not_home` device seen again arrives;
-///   a `home` one only reports `updated` when its IP, host name or vendor changed (a missing host name or
-///   vendor in a sighting never erases a known one). A MAC seen on a new IP is an update; an IP that moves
-///   to another MAC neither moves nor departs the old device.
-/// - A departure needs evidence. It falls due at `lastSeen + homeInterval + considerHome` (with
-///   `home_interval` on, the device is not scanned during it, so the grace starts when scanning it resumes),
-///   and only once a complete scan of this run has finished after `lastSeen`. Then the caller re-probes the
-///   last IP; only `.noAnswer` (or an answer from a different MAC) departs the device. An answer keeps it
-///   home and refreshes `lastSeen`; a failed probe changes nothing and the device stays due. So while nmap
-///   keeps failing or hanging, nobody departs, however long; after a restart, stored `home` devices become
-///   `not_home` only after the first complete scan of this run and a missed re-probe.
-/// - Worst-case delay between a device leaving and its `not_home`: `home_interval + consider_home` plus
-///   one scan and the re-probe, which is at most `home_interval + consider_home + interval` while scans
-///   take less than the interval. (Home Assistant decides only after scans, so its departures drift
-///   further.)
-/// - A failed scan changes no device; consecutive failures are counted for reporting.
+///   unlisted MACs are never tracked and never appear in changes (stored ones are dropped at init and
+///   listed in `untracked`, so the caller can clear what the broker still holds for them).
+/// - Seen up in a complete scan: `home` at once, `lastSeen` = the scan's end. A `not_home` device seen
+///   again arrives; a `home` one only reports `updated` when its IP, host name or vendor changed (a missing
+///   host name or vendor never erases a known one). An IP that moves to another MAC neither moves nor
+///   departs the old device.
+/// - Only watched time counts against a device. A scan that counts ("ok") watched from the end of the
+///   previous counted scan when the two follow each other without a pause longer than
+///   `scanInterval + watchSlack`, else from its own start. Failed scans, and complete scans in which no host
+///   answered although home devices were looked for ("outage": a switch or access point down, not an
+///   empty house), watch nothing and break the chain. A device's missed time grows only by the watched
+///   time of counted scans that did not see it (and not while `home_interval` keeps it out of the scans).
+///   A silent scan is an outage when it looked for a host that answered the last scan in which anything
+///   did (before the first such scan: for any home device); when `home_interval` left all of those out,
+///   silence proves nothing and the scan counts.
+///   So a stop of the bridge, a hung nmap and a step of the wall clock count against nobody: all durations
+///   are monotonic (`Moment.elapsed`); wall time only labels.
+/// - A departure needs evidence: at least one counted scan that missed the device, missed time (plus the
+///   time since the last counted scan, while the next is still within its interval) of at least its
+///   `consider_home`, and a re-probe of its last IP that got no answer while a witness (another host from
+///   the last counted scan) answered. An answer keeps it home; a failed or unwitnessed probe changes
+///   nothing and the device waits for the next counted scan. A re-probe may start `reprobeLead` early; a
+///   silent one then departs the device when its grace is over, unless it is seen first.
+/// - A household still empties out: its router, TV or any other host in `scan.hosts` that stays answers,
+///   so the scans count and every phone departs. If nothing but the leaving devices is scanned, the last
+///   one stays `home` until something answers again (the README says to add the router to `scan.hosts`).
+/// - Worst case between leaving and `not_home` on a working network: `home_interval + consider_home` plus
+///   one interval and the re-probe.
 /// - Devices the user deleted are tracked like any other (so `forget` and the table stay right), but their
 ///   changes are dropped: the caller never has to filter them.
 ///
-/// The caller's loop: after each `apply` or `resolve`, wait until `nextDecision()` (or the next scan end,
-/// whichever comes first), then re-probe every request of `probesDue(at:)` and pass each result to
-/// `resolve`. Pass `excludedAddresses(at:)` to the next scan's `--exclude`.
+/// The caller's loop: `next(at:)` says what to publish, what to re-probe and when to ask again;
+/// `excludedAddresses(at:)` what a scan starting now leaves out; every scan goes to `apply`, every
+/// re-probe to `resolve`.
 ///
 /// Every step is O(n) over dictionaries keyed by device id; no quadratic scans.
 public struct PresenceEngine: Sendable {
@@ -36,9 +47,16 @@ public struct PresenceEngine: Sendable {
         var device: Device
         /// This device's `consider_home`, in seconds.
         var considerHome: TimeInterval
-        /// When its last re-probe failed, if it has not been seen since; keeps `nextDecision` from
-        /// returning the same past moment again and again while nmap is broken.
-        var probeFailedAt: Date?
+        /// When it was last seen in this run (`Moment.elapsed`); nil when restored and not seen since.
+        var seenAt: TimeInterval?
+        /// Watched seconds in which counted scans missed it since it was last seen.
+        var missed: TimeInterval = 0
+        /// Counted scans that missed it since it was last seen.
+        var missedRounds = 0
+        /// Its re-probe failed or went unwitnessed since the last counted scan: wait for the next one.
+        var probeBlocked = false
+        /// A re-probe found it silent before its grace was over: why it departs once the grace is.
+        var silentProbe: String?
         /// The scan that last picked a sighting for this device, and which sighting (`applyComplete`).
         var pickedInScan = 0
         var pickedSighting = 0
@@ -53,17 +71,33 @@ public struct PresenceEngine: Sendable {
     private let trackWithoutMAC: Bool
     private let considerHome: TimeInterval
     private let homeInterval: TimeInterval
+    /// The longest pause between two counted scans that still counts as watching.
+    private let longestWatchedGap: TimeInterval
+    private let reprobeLead: TimeInterval
+    /// The end of the last counted scan while watching goes on; nil before the first and after a scan
+    /// that did not count.
+    private var watchedUntil: TimeInterval?
+    /// Hosts that answered the last counted scan (untracked ones too), with how many counted scans in a
+    /// row they answered: the witnesses of re-probes.
+    private var responders: [String: Int] = [:]
 
     /// Failed scans since the last complete one.
     public private(set) var consecutiveFailures = 0
+    /// Complete scans in a row in which nothing answered (network outages).
+    public private(set) var consecutiveOutages = 0
     /// The reason of the most recent failed scan (kept after later complete scans, for reporting).
     public private(set) var lastFailure: String?
-    /// When the last complete scan of this run finished; nil until one has.
+    /// How the last scan was counted; nil before the first.
+    public private(set) var lastRound: ScanRoundResult?
+    /// When the last counted scan of this run finished (wall clock, for reports); nil until one has.
     public private(set) var lastCompleteScan: Date?
+    /// Devices of the state file that the configuration no longer tracks, dropped at init: the caller
+    /// clears what the broker still holds for them.
+    public private(set) var untracked: [Device] = []
 
     /// - Parameter devices: the devices restored from the state file. Their states stand until evidence
-    ///   of this run changes them; ones the configuration no longer tracks are dropped; names are derived
-    ///   again, so a renamed device in `devices` takes effect.
+    ///   of this run changes them; ones the configuration no longer tracks are dropped (see `untracked`);
+    ///   names are derived again, so a renamed device in `devices` takes effect.
     public init(configuration: PresenceConfiguration, devices: [Device] = []) {
         var settings: [String: DeviceSettings] = [:]
         for (mac, setting) in configuration.devices {
@@ -75,11 +109,19 @@ public struct PresenceEngine: Sendable {
         trackWithoutMAC = configuration.trackWithoutMAC
         considerHome = configuration.considerHome.timeInterval
         homeInterval = max(0, configuration.homeInterval.timeInterval)
+        longestWatchedGap =
+            max(0, configuration.scanInterval.timeInterval) + max(0, configuration.watchSlack.timeInterval)
+        reprobeLead = max(0, configuration.reprobeLead.timeInterval)
+        var untracked: [Device] = []
         for var device in devices {
-            guard isTracked(mac: device.mac) else { continue }
+            guard isTracked(mac: device.mac) else {
+                untracked.append(device)
+                continue
+            }
             device.name = name(mac: device.mac, ip: device.ip, hostName: device.hostName, vendor: device.vendor)
             records[device.id] = Record(device: device, considerHome: considerHome(for: device.mac))
         }
+        self.untracked = untracked.sorted { $0.id < $1.id }
     }
 
     /// Every tracked device, deleted ones included, sorted by id.
@@ -92,21 +134,63 @@ public struct PresenceEngine: Sendable {
         records[id]?.device
     }
 
-    /// Takes in one scan outcome that ended at `now`; returns the changes, sorted by device id.
-    public mutating func apply(_ outcome: ScanOutcome, at now: Date) -> [PresenceChange] {
+    /// Takes in one scan that ran from `started` to `now`; returns the changes, sorted by device id.
+    public mutating func apply(_ outcome: ScanOutcome, startedAt started: Moment, at now: Moment) -> [PresenceChange] {
         switch outcome {
         case .failed(let reason):
             consecutiveFailures += 1
             lastFailure = reason
+            lastRound = .failed
+            watchedUntil = nil
             return []
         case .complete(let sightings):
             consecutiveFailures = 0
-            lastCompleteScan = now
-            return applyComplete(sightings, at: now)
+            let answered = sightings.contains(where: Self.isWitness)
+            guard answered || !expectsAnswers(startedAt: started.elapsed) else {
+                consecutiveOutages += 1
+                lastRound = .outage
+                watchedUntil = nil
+                return []
+            }
+            consecutiveOutages = 0
+            lastRound = .ok
+            lastCompleteScan = now.wall
+            var watchedFrom = started.elapsed
+            if let watchedUntil, started.elapsed - watchedUntil <= longestWatchedGap {
+                watchedFrom = min(watchedUntil, started.elapsed)
+            }
+            if answered {  // a scan that looked for nobody (all left out by home_interval) keeps the witnesses
+                var streaks: [String: Int] = [:]
+                for sighting in sightings where Self.isWitness(sighting) {
+                    streaks[sighting.ip] = (responders[sighting.ip] ?? 0) + 1
+                }
+                responders = streaks
+            }
+            let changes = applyComplete(sightings, startedAt: started.elapsed, watchedFrom: watchedFrom, at: now)
+            watchedUntil = now.elapsed
+            return changes
         }
     }
 
-    private mutating func applyComplete(_ sightings: [Sighting], at now: Date) -> [PresenceChange] {
+    /// A host that proves the network carried packets: anything but the scanning host answering itself.
+    private static func isWitness(_ sighting: Sighting) -> Bool {
+        sighting.reason != "localhost-response"
+    }
+
+    /// Whether a scan started then looked for a host that should have answered: one that answered the last
+    /// scan in which anything did (before the first, any home device). When `home_interval` left all of them
+    /// out, silence proves nothing either way and is no outage.
+    private func expectsAnswers(startedAt started: TimeInterval) -> Bool {
+        guard !responders.isEmpty else {
+            return records.values.contains { $0.device.state == .home && !isExcluded($0, at: started) }
+        }
+        let leftOut = Set(excludedAddresses(at: started))
+        return responders.keys.contains { !leftOut.contains($0) }
+    }
+
+    private mutating func applyComplete(
+        _ sightings: [Sighting], startedAt started: TimeInterval, watchedFrom: TimeInterval, at now: Moment
+    ) -> [PresenceChange] {
         // One sighting per device: the first, unless a later one is on the device's current IP
         // (a host answering on two addresses must not flap between them). Known devices are found with one
         // lookup each and remember their pick in their record; at 10,000 devices a scan step must neither
@@ -133,6 +217,16 @@ public struct PresenceEngine: Sendable {
             }
         }
 
+        // Home devices this scan looked for and did not see: its watched time counts against them.
+        for slot in records.indices where records.values[slot].pickedInScan != scanNumber {
+            let record = records.values[slot]
+            guard record.device.state == .home, !isExcluded(record, at: started) else { continue }
+            let from = max(watchedFrom, record.seenAt.map { $0 + homeInterval } ?? watchedFrom)
+            records.values[slot].missed += max(0, now.elapsed - from)
+            records.values[slot].missedRounds += 1
+            records.values[slot].probeBlocked = false
+        }
+
         var changes: [(id: String, change: PresenceChange)] = []
         for slot in known {
             let index = records.values[slot].pickedSighting
@@ -154,9 +248,9 @@ public struct PresenceEngine: Sendable {
             let device = Device(
                 id: id, mac: mac, ip: sighting.ip, hostName: hostName, vendor: vendor,
                 name: name(mac: mac, ip: sighting.ip, hostName: hostName, vendor: vendor),
-                state: .home, firstSeen: now, lastSeen: now, randomizedMAC: sighting.randomizedMAC,
+                state: .home, firstSeen: now.wall, lastSeen: now.wall, randomizedMAC: sighting.randomizedMAC,
                 keyedByIP: mac == nil, deleted: false, reason: sighting.reason)
-            records[id] = Record(device: device, considerHome: considerHome(for: mac))
+            records[id] = Record(device: device, considerHome: considerHome(for: mac), seenAt: now.elapsed)
             changes.append((id, .arrived(device)))
         }
         changes.sort { $0.id < $1.id }
@@ -165,7 +259,7 @@ public struct PresenceEngine: Sendable {
 
     /// A known device seen up in a complete scan: home, seen now, with what changed. Returns whether it
     /// was home before and which fields changed (the name is the caller's to derive again).
-    private static func see(_ record: inout Record, _ sighting: Sighting, at now: Date) -> (wasHome: Bool, changed: Set<DeviceField>) {
+    private static func see(_ record: inout Record, _ sighting: Sighting, at now: Moment) -> (wasHome: Bool, changed: Set<DeviceField>) {
         // A missing host name or vendor never erases a known one.
         let hostName = sighting.hostName.flatMap { $0.isEmpty ? nil : $0 }
         let vendor = sighting.vendor.flatMap { $0.isEmpty ? nil : $0 }
@@ -185,89 +279,114 @@ public struct PresenceEngine: Sendable {
         }
         record.device.randomizedMAC = sighting.randomizedMAC
         record.device.state = .home
-        record.device.lastSeen = now
         if record.device.reason != sighting.reason { record.device.reason = sighting.reason }
-        record.probeFailedAt = nil
+        seen(&record, at: now)
         return (wasHome, changed)
     }
 
-    /// The earliest moment a departure falls due, or nil when none is pending. It may lie in the past:
-    /// evaluate `probesDue` then. Devices still waiting for a complete scan after their last sighting, and
-    /// devices whose re-probe failed since the last complete scan, are left out (the next `apply` brings
-    /// them back), so a broken nmap cannot make the caller spin.
-    public func nextDecision() -> Date? {
-        guard let lastCompleteScan else { return nil }
-        var earliest: Date?
-        for record in records.values where record.device.state == .home {
-            guard lastCompleteScan > record.device.lastSeen else { continue }
-            if let failed = record.probeFailedAt, failed >= lastCompleteScan { continue }
-            let due = dueTime(record)
-            if earliest.map({ due < $0 }) ?? true { earliest = due }
-        }
-        return earliest
+    /// The device answered at `now`: its grace starts again.
+    private static func seen(_ record: inout Record, at now: Moment) {
+        record.device.lastSeen = now.wall
+        record.seenAt = now.elapsed
+        record.missed = 0
+        record.missedRounds = 0
+        record.probeBlocked = false
+        record.silentProbe = nil
     }
 
-    /// The devices whose departure is due at `now`, sorted by id: the caller re-probes each one's last IP
-    /// and passes the result to `resolve`. A device whose probe failed comes back after the next complete
-    /// scan (nmap broken is "unknown": retrying at once would only run a broken nmap again).
-    public func probesDue(at now: Date) -> [ProbeRequest] {
-        var requests: [ProbeRequest] = []
-        for record in records.values where isDue(record, at: now) {
-            let device = record.device
-            requests.append(ProbeRequest(deviceID: device.id, address: device.ip, mac: device.mac))
+
+    /// What now, at `now`: the departures that fall due, the re-probes to run, and when to ask again.
+    public mutating func next(at now: Moment) -> PresencePlan {
+        var plan = PresencePlan()
+        var departing: [String] = []
+        for (id, record) in records where record.device.state == .home && record.missedRounds > 0 {
+            let missed = missedTime(record, at: now.elapsed)
+            if record.silentProbe != nil {
+                if missed >= record.considerHome {
+                    departing.append(id)
+                } else {
+                    plan.wakeAt = earliest(plan.wakeAt, wakeTime(record, reaching: record.considerHome))
+                }
+            } else if !record.probeBlocked {
+                if missed >= record.considerHome - reprobeLead {
+                    plan.probes.append(
+                        ProbeRequest(
+                            deviceID: id, address: record.device.ip, mac: record.device.mac,
+                            witnesses: witnesses(except: record.device.ip)))
+                } else {
+                    plan.wakeAt = earliest(plan.wakeAt, wakeTime(record, reaching: record.considerHome - reprobeLead))
+                }
+            }
         }
-        requests.sort { $0.deviceID < $1.deviceID }
-        return requests
+        for id in departing.sorted() {
+            guard var record = records[id], let reason = record.silentProbe else { continue }
+            plan.changes += depart(&record, reason: reason)
+        }
+        plan.probes.sort { $0.deviceID < $1.deviceID }
+        return plan
     }
 
-    /// Takes in the result of one re-probe made at `now`. A request that no longer applies (the device was
-    /// seen since, moved, left or was forgotten) is ignored.
-    public mutating func resolve(_ request: ProbeRequest, _ result: ProbeResult, at now: Date) -> [PresenceChange] {
+    /// The addresses a scan starting at `now` leaves out (`home_interval`): home devices seen in this run
+    /// less than `home_interval` ago, sorted; empty when it is off. They are absent from that scan and untouched.
+    public func excludedAddresses(at now: Moment) -> [String] {
+        excludedAddresses(at: now.elapsed)
+    }
+
+    private func excludedAddresses(at start: TimeInterval) -> [String] {
+        guard homeInterval > 0 else { return [] }
+        var addresses: Set<String> = []
+        for record in records.values where record.device.state == .home && isExcluded(record, at: start) {
+            addresses.insert(record.device.ip)
+        }
+        return addresses.sorted()
+    }
+
+    /// Takes in the result of one re-probe that ended at `now`. A request that no longer applies (the
+    /// device was seen since, moved, left or was forgotten) is ignored.
+    public mutating func resolve(_ request: ProbeRequest, _ result: ProbeResult, at now: Moment) -> [PresenceChange] {
         guard var record = records[request.deviceID], record.device.ip == request.address,
-            isDue(record, at: now)
+            record.device.state == .home, record.missedRounds > 0, !record.probeBlocked, record.silentProbe == nil
         else { return [] }
         let notSeenSince = "not seen since \(Timestamp.text(record.device.lastSeen))"
+        let reason: String
         switch result {
         case .failed:
-            record.probeFailedAt = now
+            record.probeBlocked = true
             records[request.deviceID] = record
             return []
         case .answered(let rawMAC):
             let answeredMAC = rawMAC.flatMap(MACAddress.normalized)
             guard let answeredMAC, let mac = record.device.mac, answeredMAC != mac else {
-                record.device.lastSeen = now
+                Self.seen(&record, at: now)
                 record.device.reason = "answered re-probe"
-                record.probeFailedAt = nil
                 records[request.deviceID] = record
                 return []
             }
-            return depart(
-                &record,
-                reason: "\(notSeenSince); re-probe of \(request.address) was answered by \(answeredMAC) instead")
+            reason = "\(notSeenSince); re-probe of \(request.address) was answered by \(answeredMAC) instead"
         case .noAnswer:
-            return depart(&record, reason: "\(notSeenSince); re-probe of \(request.address) got no answer")
+            // Silence proves something only next to a witness that answered.
+            guard !request.witnesses.isEmpty else {
+                record.probeBlocked = true
+                records[request.deviceID] = record
+                return []
+            }
+            reason = "\(notSeenSince); re-probe of \(request.address) got no answer"
         }
+        guard missedTime(record, at: now.elapsed) >= record.considerHome else {
+            record.silentProbe = reason
+            records[request.deviceID] = record
+            return []
+        }
+        return depart(&record, reason: reason)
     }
 
     private mutating func depart(_ record: inout Record, reason: String) -> [PresenceChange] {
         record.device.state = .notHome
         record.device.reason = reason
-        record.probeFailedAt = nil
+        record.silentProbe = nil
+        record.probeBlocked = false
         records[record.device.id] = record
         return record.device.deleted ? [] : [.departed(record.device)]
-    }
-
-    /// `home_interval`: the IPs of home devices seen less than `homeInterval` ago, sorted, for the next
-    /// scan's `--exclude`; empty when it is off. Those devices are absent from that scan and untouched.
-    public func excludedAddresses(at now: Date) -> [String] {
-        guard homeInterval > 0 else { return [] }
-        var addresses: Set<String> = []
-        for record in records.values where record.device.state == .home {
-            if now.timeIntervalSince(record.device.lastSeen) < homeInterval {
-                addresses.insert(record.device.ip)
-            }
-        }
-        return addresses.sorted()
     }
 
     /// The user deleted the device in Home Assistant: keep tracking it but report no more changes for it.
@@ -285,17 +404,38 @@ public struct PresenceEngine: Sendable {
 
     // MARK: - Rules
 
-    private func dueTime(_ record: Record) -> Date {
-        record.device.lastSeen.addingTimeInterval(homeInterval + record.considerHome)
+    /// Watched seconds in which the device was missed, at `now`: what counted scans credited, plus the
+    /// time since the last counted scan while the next one is still within its interval.
+    func missedTime(_ record: Record, at now: TimeInterval) -> TimeInterval {
+        guard let watchedUntil else { return record.missed }
+        return record.missed + min(max(0, now - watchedUntil), longestWatchedGap)
     }
 
-    /// Due: home, past its grace, and a complete scan of this run has finished since it was last seen.
-    private func isDue(_ record: Record, at now: Date) -> Bool {
-        guard record.device.state == .home, let lastCompleteScan,
-            lastCompleteScan > record.device.lastSeen
-        else { return false }
-        if let failed = record.probeFailedAt, failed >= lastCompleteScan { return false }
-        return dueTime(record) <= now
+    /// When the device's missed time reaches `threshold` if watching goes on; nil when that lies beyond
+    /// the next scan (which then brings the answer).
+    private func wakeTime(_ record: Record, reaching threshold: TimeInterval) -> Double? {
+        guard let watchedUntil else { return nil }
+        let wait = max(0, threshold - record.missed)
+        return wait <= longestWatchedGap ? watchedUntil + wait : nil
+    }
+
+    private func earliest(_ a: Double?, _ b: Double?) -> Double? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return min(a, b)
+    }
+
+    /// Left out of a scan starting at `start`: seen in this run less than `home_interval` before it.
+    private func isExcluded(_ record: Record, at start: TimeInterval) -> Bool {
+        guard homeInterval > 0, let seenAt = record.seenAt else { return false }
+        return start < seenAt + homeInterval
+    }
+
+    /// Up to three hosts of the last counted scan other than `address`, the longest-answering first.
+    private func witnesses(except address: String) -> [String] {
+        responders.filter { $0.key != address }
+            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .prefix(3).map(\.key)
     }
 
     private func isTracked(mac: String?) -> Bool {

@@ -32,7 +32,7 @@ struct HostileInputTests {
     }
 
     static let allowedTopics = [
-        #"^nmap2mqtt/bridge/(state|info)$"#, #"^nmap2mqtt/[0-9a-f]{12}/(state|attributes)$"#, #"^nmap2mqtt/(devices|events)$"#,
+        #"^nmap2mqtt/bridge/(state|info|sync)$"#, #"^nmap2mqtt/[0-9a-f]{12}/(state|attributes)$"#, #"^nmap2mqtt/(devices|events)$"#,
         #"^homeassistant/device_tracker/[0-9a-f]{12}/config$"#, #"^homeassistant/binary_sensor/nmap2mqtt_bridge/connection/config$"#,
     ]
 

@@ -20,6 +20,8 @@ struct Household {
         var sighting: Sighting
         /// False: a sleeping phone that misses sweeps but answers a targeted probe.
         var answersScans = true
+        /// False: a phone so deeply asleep that it misses re-probes too.
+        var answersProbes = true
     }
 
     var clock = FakeClock()
@@ -27,6 +29,8 @@ struct Household {
     var interval: TimeInterval = 12
     var scanDuration: TimeInterval = 2
     var nmap = Nmap.working
+    /// The switch or access point is down: scans complete, but nothing answers, witnesses included.
+    var networkDown = false
     /// Keyed by IP: who answers there.
     var lan: [String: Host] = [:]
     /// Every change with the moment it was reported.
@@ -42,12 +46,28 @@ struct Household {
         nextScanStart = start
     }
 
-    mutating func join(_ sighting: Sighting, answersScans: Bool = true) {
-        lan[sighting.ip] = Host(sighting: sighting, answersScans: answersScans)
+    mutating func join(_ sighting: Sighting, answersScans: Bool = true, answersProbes: Bool = true) {
+        lan[sighting.ip] = Host(sighting: sighting, answersScans: answersScans, answersProbes: answersProbes)
     }
 
     mutating func leave(_ sighting: Sighting) {
         lan[sighting.ip] = nil
+    }
+
+    /// The wall clock steps by `seconds` (NTP, a clock chip-less Pi after boot); monotonic time does not.
+    mutating func stepWallClock(by seconds: TimeInterval) {
+        clock.stepWall(by: seconds)
+        nextScanStart = nextScanStart.addingTimeInterval(seconds)
+    }
+
+    /// The bridge is stopped for `seconds`: nothing is scanned or decided, then a new run starts with the
+    /// engine rebuilt from what it would have saved (monotonic time starts again from zero).
+    mutating func restart(after seconds: TimeInterval, configuration: PresenceConfiguration = PresenceConfiguration()) {
+        let saved = engine.devices
+        clock.now = clock.now.addingTimeInterval(seconds)
+        clock.newRun()
+        engine = PresenceEngine(configuration: configuration, devices: saved)
+        nextScanStart = clock.now
     }
 
     /// Runs every scan and decision that happens up to `end`, then leaves the clock at `end`.
@@ -61,52 +81,66 @@ struct Household {
                 case .hanging(let timeout): timeout
                 }
             let scanEnd = scanStart.addingTimeInterval(scanTime)
-            if let decision = engine.nextDecision(), decision <= scanStart, decision <= end {
-                guard decide(at: max(decision, clock.now)) else { return }
+            // Decisions that fall before the next scan starts are taken first (the bridge runs one nmap
+            // at a time: a decision falling inside a scan waits for its end).
+            let plan = engine.next(at: clock.moment)
+            record(plan.changes)
+            if !plan.probes.isEmpty {
+                probe(plan.probes)
+                continue
+            }
+            if let wake = plan.wakeAt, wake <= clock.moment(at: scanStart).elapsed, clock.date(atElapsed: wake) <= end {
+                guard wake > clock.moment.elapsed else {
+                    Issue.record("next(at:) asked to be woken at \(wake), which is not later than now \(clock.moment.elapsed): the bridge would spin")
+                    return
+                }
+                clock.now = clock.date(atElapsed: wake)
                 continue
             }
             guard scanEnd <= end else { break }
-            // The scan runs from scanStart to scanEnd; decisions falling inside it wait for its end
-            // (the bridge never probes while a scan runs).
-            let excluded = engine.excludedAddresses(at: scanStart)
+            let excluded = engine.excludedAddresses(at: clock.moment(at: scanStart))
             exclusions.append((scanStart, excluded))
+            let started = clock.moment(at: scanStart)
             clock.now = scanEnd
             let outcome: ScanOutcome =
                 switch nmap {
                 case .working:
                     .complete(
-                        lan.values.filter { $0.answersScans && !excluded.contains($0.sighting.ip) }
-                            .map(\.sighting).sorted { $0.ip < $1.ip })
+                        networkDown
+                            ? []
+                            : lan.values.filter { $0.answersScans && !excluded.contains($0.sighting.ip) }
+                                .map(\.sighting).sorted { $0.ip < $1.ip })
                 case .failing(let reason): .failed(reason: reason)
                 case .hanging(let timeout): .failed(reason: "nmap killed after its \(Int(timeout)) s timeout")
                 }
-            record(engine.apply(outcome, at: scanEnd))
+            record(engine.apply(outcome, startedAt: started, at: clock.moment))
             nextScanStart = scanStart.addingTimeInterval(interval)
         }
         clock.now = max(clock.now, end)
     }
 
-    /// Evaluates the due departures at `now`, as the bridge does when `nextDecision()` comes.
-    /// False when `nextDecision()` promised work that `probesDue` does not give: the bridge would spin.
-    private mutating func decide(at now: Date) -> Bool {
-        clock.now = now
-        let due = engine.probesDue(at: now)
-        if due.isEmpty {
-            Issue.record("nextDecision() said \(engine.nextDecision()!) but probesDue(at: \(now)) is empty: the bridge would spin")
-            return false
-        }
-        for request in due {
+    /// Runs the re-probes the engine asked for, as the bridge does: the device, then its witnesses.
+    private mutating func probe(_ requests: [ProbeRequest]) {
+        let now = clock.now
+        for request in requests {
             let result: ProbeResult =
                 switch nmap {
                 case .working:
-                    lan[request.address].map { .answered(mac: $0.sighting.mac) } ?? .noAnswer
+                    if networkDown {
+                        .failed(reason: "no answer from \(request.address) nor any witness: the network looks down")
+                    } else if let host = lan[request.address], host.answersProbes {
+                        .answered(mac: host.sighting.mac)
+                    } else if request.witnesses.isEmpty || request.witnesses.contains(where: { lan[$0] != nil }) {
+                        .noAnswer
+                    } else {
+                        .failed(reason: "no answer from \(request.address) nor any witness: the network looks down")
+                    }
                 case .failing(let reason): .failed(reason: reason)
                 case .hanging: .failed(reason: "probe killed after its timeout")
                 }
             probes.append((now, request, result))
-            record(engine.resolve(request, result, at: now))
+            record(engine.resolve(request, result, at: clock.moment))
         }
-        return true
     }
 
     private mutating func record(_ changes: [PresenceChange]) {

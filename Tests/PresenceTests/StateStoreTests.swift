@@ -44,17 +44,119 @@ struct StateStoreTests {
         #expect(log.count(.warning) == 0 && log.count(.error) == 0)
     }
 
-    @Test(
-        "The file keeps 0640 when it had group read, and is never world-writable",
-        arguments: [(0o600, 0o600), (0o640, 0o640), (0o644, 0o640), (0o666, 0o640)])
-    func fileMode(before: Int, after: Int) throws {
+    static func owner(of path: String) throws -> (uid: uid_t, gid: gid_t) {
+        var status = stat()
+        try #require(stat(path, &status) == 0, "stat \(path): \(String(cString: strerror(errno)))")
+        return (status.st_uid, status.st_gid)
+    }
+
+    @Test("A save keeps the file 0600, whatever mode it had", arguments: [0o600, 0o640, 0o644, 0o666, 0o400])
+    func fileMode(before: Int) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = StateStore(path: directory.file("state.json"), logger: RecordingLogHandler.logger().0)
         #expect(store.save([]))
+        #expect(try Self.mode(of: store.path) == 0o600, "created 0600")
         try FileManager.default.setAttributes([.posixPermissions: before], ofItemAtPath: store.path)
         #expect(store.save(Self.devices))
-        #expect(try Self.mode(of: store.path) == after)
+        #expect(try Self.mode(of: store.path) == 0o600)
+    }
+
+    /// `sudo nmap2mqtt forget` saves as root over the file of the bridge's user: the file must stay that
+    /// user's, or the bridge cannot read it at its next start. (A user who may not give the file back to
+    /// its owner makes it its own: EndToEndTests' StateFileTests.)
+    @Test("A save by root keeps the file's owner, group and mode 0600",
+          .enabled(if: getuid() == 0, "only root may give a file to another user"))
+    func ownerKeptByRoot() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = StateStore(path: directory.file("state.json"), logger: RecordingLogHandler.logger().0)
+        #expect(store.save(Self.devices))
+        try #require(chown(store.path, 65534, 65534) == 0)
+        #expect(store.save([Self.devices[1]]))
+        let owner = try Self.owner(of: store.path)
+        #expect(owner.uid == 65534 && owner.gid == 65534, "owner \(owner.uid):\(owner.gid)")
+        #expect(try Self.mode(of: store.path) == 0o600)
+        #expect(try store.load() == [Self.devices[1]])
+    }
+
+    @Test("A missing state file, or a missing directory, loads as no devices")
+    func missingFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (logger, log) = RecordingLogHandler.logger()
+        #expect(try StateStore(path: directory.file("state.json"), logger: logger).load().isEmpty)
+        #expect(try StateStore(path: directory.file("not-yet/state.json"), logger: logger).load().isEmpty)
+        #expect(try directory.contents().isEmpty)
+        #expect(log.count(.warning) == 0)
+    }
+
+    /// Starting empty would bring back every device deleted in Home Assistant: the bridge stops instead.
+    @Test("An unreadable state file stops the bridge with a clear error and is left untouched: a directory in its place")
+    func directoryInPlace() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (logger, log) = RecordingLogHandler.logger()
+        let store = StateStore(path: directory.file("state.json"), logger: logger)
+        try FileManager.default.createDirectory(atPath: store.path, withIntermediateDirectories: false)
+        try Data("kept".utf8).write(to: URL(fileURLWithPath: directory.file("state.json/inside")))
+
+        let error = #expect(throws: PresenceError.self) { try store.load() }
+        #expect(error?.code == .unreadableStateFile)
+        #expect(error?.path == store.path)
+        let text = error?.description ?? ""
+        #expect(text.hasPrefix("state file \(store.path) cannot be read: Is a directory (errno 21); it is a directory (owner uid "), "\(text)")
+        #expect(text.contains(", mode 0700)") || text.contains(", mode 0755)"), "\(text)")
+        #expect(text.contains("state_file must name a file: move the directory away, or set state_file to a file path"), "\(text)")
+        #expect(text.hasSuffix("then start the bridge again (it does not start without its stored devices, so that devices deleted in Home Assistant stay deleted)"))
+        #expect(try directory.contents() == ["state.json"], "nothing moved aside")
+        #expect(FileManager.default.contents(atPath: directory.file("state.json/inside")) == Data("kept".utf8))
+        #expect(log.count(.warning) == 0 && log.count(.error) == 0)
+    }
+
+    enum Unreadable: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case fileMode = "the file has mode 0000"
+        case closedDirectory = "its directory cannot be entered"
+        var testDescription: String { rawValue }
+    }
+
+    /// Root reads any file: as root, EndToEndTests' StateFileTests run the executable as uid 65534 instead.
+    @Test("An unreadable state file stops the bridge with a clear error and is left untouched",
+          .enabled(if: getuid() != 0, "root reads any file"), arguments: Unreadable.allCases)
+    func unreadable(_ scenario: Unreadable) throws {
+        let directory = try TemporaryDirectory()
+        let closed = directory.file("closed")
+        defer {
+            chmod(closed, 0o700)
+            directory.remove()
+        }
+        try FileManager.default.createDirectory(atPath: closed, withIntermediateDirectories: false)
+        let (logger, log) = RecordingLogHandler.logger()
+        let store = StateStore(path: "\(closed)/state.json", logger: logger)
+        #expect(store.save(Self.devices))
+        let contents = try Data(contentsOf: URL(fileURLWithPath: store.path))
+        switch scenario {
+        case .fileMode: try #require(chmod(store.path, 0) == 0)
+        case .closedDirectory: try #require(chmod(closed, 0o600) == 0)
+        }
+
+        let error = #expect(throws: PresenceError.self) { try store.load() }
+        #expect(error?.code == .unreadableStateFile)
+        let text = error?.description ?? ""
+        #expect(text.hasPrefix("state file \(store.path) cannot be read: Permission denied (errno 13); "), "\(text)")
+        switch scenario {
+        case .fileMode:
+            #expect(text.contains("it has owner uid \(getuid()), gid \(getgid()), mode 0000, and the bridge runs as uid \(geteuid()), gid \(getegid())"), "\(text)")
+            #expect(text.contains("make it readable and writable by the user the bridge runs as (uid \(geteuid())): chown \(geteuid()):\(getegid()) \(store.path) && chmod 0600 \(store.path)"), "\(text)")
+        case .closedDirectory:
+            #expect(text.contains("its directory \(closed) cannot be entered (owner uid \(getuid()), gid \(getgid()), mode 0600)"), "\(text)")
+            #expect(text.contains("chmod u+rwx \(closed)"), "\(text)")
+        }
+        chmod(closed, 0o700)
+        chmod(store.path, 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: closed) == ["state.json"], "nothing moved aside")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: store.path)) == contents, "left as it was")
+        #expect(log.count(.warning) == 0)
     }
 
     struct CorruptCase: CustomTestStringConvertible, Sendable {
@@ -64,7 +166,7 @@ struct StateStoreTests {
     }
 
     @Test(
-        "A corrupt file is moved aside with a warning and loading starts fresh",
+        "An unparsable state file is moved aside with a warning and loading starts fresh",
         arguments: [
             CorruptCase(name: "not JSON", contents: "\u{0}\u{1}garbage"),
             CorruptCase(name: "empty", contents: ""),
@@ -192,7 +294,7 @@ struct StateStoreTests {
         #expect(error?.description.hasSuffix("failed: No such file or directory (errno 2); the directory must exist and be writable by this user") == true)
     }
 
-    @Test("Engine and store together: a restart restores states and the first complete scan settles them")
+    @Test("Engine and store together: a restart restores states and consider_home of watching settles them")
     func engineRoundTrip() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -203,9 +305,10 @@ struct StateStoreTests {
 
         var second = PresenceEngine(configuration: PresenceConfiguration(), devices: try store.load())
         #expect(second.devices == first.devices)
-        _ = second.apply(.complete([Fixtures.laptop]), at: FakeClock.at(3600))
-        let due = second.probesDue(at: FakeClock.at(3600))
+        _ = second.scan(every: 12, from: 3600, to: 3600 + 168, seeing: [Fixtures.laptop])
+        #expect(second.probesDue(at: FakeClock.at(3600 + 179)).isEmpty, "one scan after a restart is no evidence")
+        let due = second.probesDue(at: FakeClock.at(3600 + 180))
         #expect(due.map(\.deviceID) == [Fixtures.phoneID])
-        #expect(second.resolve(due[0], .noAnswer, at: FakeClock.at(3601)).map(\.kind) == ["departed"])
+        #expect(second.resolve(due[0], .noAnswer, at: FakeClock.at(3600 + 181)).map(\.kind) == ["departed"])
     }
 }

@@ -77,6 +77,10 @@ public enum Payloads {
         public var last_scan_start: String?
         public var last_scan_duration_seconds: Double?
         public var last_scan_ok: Bool?
+        /// `ok`, `failed` (nmap broke) or `outage` (complete, but nothing answered: the network is down).
+        public var last_scan_result: String?
+        /// Complete scans in a row in which nothing answered; no device changes state during them.
+        public var consecutive_outages: Int
         public var hosts_up: Int?
         public var consecutive_failures: Int
         public var last_error: String?

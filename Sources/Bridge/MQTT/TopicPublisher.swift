@@ -34,6 +34,13 @@ final class TopicPublisher: Sendable {
         var dirtySet: Set<String> = []
         var events: Deque<(String, [UInt8])> = []
         var inFlight = false
+        /// Empty retained messages this bridge sent whose copy has not come back on its own
+        /// subscriptions yet: what arrives for them is our echo, not a deletion by someone else.
+        var unechoedClears: [String: Int] = [:]
+        /// Topics whose non-empty payload the broker acknowledged at least once in this run.
+        var everPublished: Set<String> = []
+        /// Discovery-priority topics wait (until `resendAll`) while the bridge checks what the broker holds.
+        var holdingDiscovery = false
 
         mutating func markDirty(_ topic: String, _ priority: Priority) {
             if dirtySet.insert(topic).inserted {
@@ -43,6 +50,7 @@ final class TopicPublisher: Sendable {
 
         mutating func next() -> Work? {
             for level in dirty.indices {
+                if holdingDiscovery && level == Priority.discovery.rawValue { continue }
                 while !dirty[level].isEmpty {
                     let topic = dirty[level].removeFirst()
                     dirtySet.remove(topic)
@@ -59,7 +67,15 @@ final class TopicPublisher: Sendable {
             return nil
         }
 
-        var isIdle: Bool { !inFlight && dirtySet.isEmpty && events.isEmpty }
+        var isIdle: Bool { !inFlight && (dirtySet.isEmpty || holdingDiscovery) && events.isEmpty }
+
+        /// Counts off one copy of our own empty message on `topic`; false when none was pending.
+        @discardableResult
+        mutating func takeEcho(_ topic: String) -> Bool {
+            guard let count = unechoedClears[topic] else { return false }
+            unechoedClears[topic] = count > 1 ? count - 1 : nil
+            return true
+        }
     }
 
     private let state = Mutex(State())
@@ -103,6 +119,22 @@ final class TopicPublisher: Sendable {
         }
     }
 
+    /// Discovery configs (and clears) wait until the next `resendAll`: the bridge is about to check which
+    /// of them Home Assistant deleted while it was away.
+    func holdDiscovery() {
+        state.withLock { $0.holdingDiscovery = true }
+    }
+
+    /// Whether an empty message that arrived on `topic` is the copy of one this bridge sent (counted off).
+    func isOwnClear(_ topic: String) -> Bool {
+        state.withLock { $0.takeEcho(topic) }
+    }
+
+    /// Whether the broker acknowledged a non-empty payload on `topic` in this run.
+    func wasPublished(_ topic: String) -> Bool {
+        state.withLock { $0.everPublished.contains(topic) }
+    }
+
     /// A message that is not retained, sent once if the broker can be reached soon.
     func send(_ topic: String, _ payload: [UInt8]) {
         let dropped = state.withLock { state -> Bool in
@@ -121,6 +153,7 @@ final class TopicPublisher: Sendable {
     /// Assistant comes online.
     func resendAll() {
         state.withLock { state in
+            state.holdingDiscovery = false
             state.published.removeAll()
             let ordered = state.desired.sorted { ($0.value.priority.rawValue, $0.key) < ($1.value.priority.rawValue, $1.key) }
             for (topic, entry) in ordered {
@@ -158,9 +191,13 @@ final class TopicPublisher: Sendable {
     /// (or the bridge is stopping), so the caller waits for the next wake-up.
     private func send(_ work: Work, through client: MosquittoClient) async -> Bool {
         defer { state.withLock { $0.inFlight = false } }
+        let clearing = work.retain && work.payload.isEmpty
+        // Counted before it is handed over: the copy can come back before the acknowledgement.
+        if clearing { state.withLock { $0.unechoedClears[work.topic, default: 0] += 1 } }
         do {
             try await publish(work, through: client)
             state.withLock { state in
+                if !work.payload.isEmpty { state.everPublished.insert(work.topic) }
                 state.published[work.topic] = work.payload
                 if work.payload.isEmpty, state.desired[work.topic]?.payload.isEmpty == true, !state.dirtySet.contains(work.topic) {
                     state.desired.removeValue(forKey: work.topic)
@@ -175,6 +212,7 @@ final class TopicPublisher: Sendable {
                 // next connection; an event waits for it.
                 state.withLock { state in
                     if !work.retain { state.events.prepend((work.topic, work.payload)) }
+                    if clearing { state.takeEcho(work.topic) }
                 }
                 return false
             case .connectionLost, .shutDown:

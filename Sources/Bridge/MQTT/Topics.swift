@@ -17,6 +17,9 @@ public struct Topics: Sendable, Hashable {
     public var bridgeInfo: String { "\(base)/bridge/info" }
     /// Requests to the running bridge (`forget`), sent by the command line.
     public var forgetRequest: String { "\(base)/bridge/request/forget" }
+    /// Where the bridge sends itself a token after subscribing, to know the broker has delivered
+    /// every retained message it held (``DiscoveryAudit``). Not retained.
+    public var sync: String { "\(base)/bridge/sync" }
     public var devices: String { "\(base)/devices" }
     public var events: String { "\(base)/events" }
 

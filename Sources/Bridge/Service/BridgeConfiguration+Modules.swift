@@ -34,6 +34,7 @@ extension BridgeConfiguration {
             settings[entry.mac] = DeviceSettings(name: entry.name, considerHome: entry.considerHome, track: entry.track)
         }
         return PresenceConfiguration(considerHome: scan.considerHome, homeInterval: scan.homeInterval, excludeMACs: Set(scan.excludeMACs),
-                                     trackNewDevices: trackNewDevices, trackWithoutMAC: trackWithoutMAC, devices: settings)
+                                     trackNewDevices: trackNewDevices, trackWithoutMAC: trackWithoutMAC, devices: settings,
+                                     scanInterval: scan.interval)
     }
 }

@@ -10,9 +10,8 @@ import Synchronization
 /// Home Assistant. Built from a ``BridgeConfiguration`` by tests and the executable alike.
 ///
 /// Tasks (all children of `run()`, all ended by graceful shutdown):
-/// - the scan loop: one nmap at a time, a new scan every `scan.interval_seconds` (a long scan
-///   makes the next one wait);
-/// - the decision loop: sleeps until the next departure falls due, re-probes, decides;
+/// - the presence loop: one nmap at a time, a new scan every `scan.interval_seconds` (a long scan
+///   makes the next one wait), and between scans the re-probes and departures the engine asks for;
 /// - the publisher: sends what changed, everything again after a reconnect;
 /// - the connection and message followers: Home Assistant's birth, deletions, `forget` requests.
 public final class BridgeService: Service, Sendable {
@@ -24,7 +23,8 @@ public final class BridgeService: Service, Sendable {
     let store: StateStore
     let publisher: TopicPublisher
     let status: Mutex<BridgeStatus>
-    let decisions = WakeSignal()
+    /// Monotonic time of the run: every presence decision counts from here (`Moment.elapsed`).
+    let runStart = ContinuousClock.now
     /// Orders "snapshot the engine, then tell the publisher" against forget and deletion (no awaits inside).
     let syncOrder = Mutex(())
     /// Orders "snapshot the engine, then write the state file" between the loops (no awaits inside).
@@ -32,6 +32,11 @@ public final class BridgeService: Service, Sendable {
     let now: @Sendable () -> Date
     /// Upper bound of the random delay before answering Home Assistant's `online`.
     let rediscoveryDelay: Duration
+    /// Devices of the state file that were announced in an earlier run (not deleted then).
+    let restoredIDs: Set<String>
+    /// What the broker still holds of our discovery configs, checked on every connection.
+    let audit = Mutex(DiscoveryAudit())
+    let auditDone = WakeSignal()
 
     public init(configuration: BridgeConfiguration, logger: Logger, rediscoveryDelay: Duration = .seconds(5),
                 now: @escaping @Sendable () -> Date = { Date() }) throws(BridgeError) {
@@ -58,7 +63,9 @@ public final class BridgeService: Service, Sendable {
             throw BridgeError("state_file: \(error)")
         }
         status = Mutex(BridgeStatus(engine: PresenceEngine(configuration: configuration.presenceConfiguration, devices: devices)))
+        restoredIDs = Set(devices.filter { !$0.deleted }.map(\.id))
         publisher = TopicPublisher(logger: logger)
+        if configuration.homeAssistant.discovery { publisher.holdDiscovery() }
     }
 
     public func run() async throws {
@@ -67,6 +74,7 @@ public final class BridgeService: Service, Sendable {
             "scan.targets": "\(configuration.scan.hosts.joined(separator: " "))", "bridge.state_file": "\(configuration.stateFile)",
         ])
         announceBridge()
+        clearUntracked()
         syncDevices()
         var failure: (any Error)?
         do {
@@ -76,8 +84,7 @@ public final class BridgeService: Service, Sendable {
                     group.addTask { await self.followConnection() }
                     group.addTask { await self.followMessages() }
                     group.addTask { try await self.connectAndSubscribe() }
-                    group.addTask { await self.scanLoop() }
-                    group.addTask { await self.decisionLoop() }
+                    group.addTask { await self.presenceLoop() }
                 }
             }
         } catch is CancellationError {
@@ -90,6 +97,19 @@ public final class BridgeService: Service, Sendable {
 
     /// Last words: the state file, what is still waiting to be published, `offline` (retained),
     /// and a clean DISCONNECT.
+    /// Devices of the state file that the configuration no longer tracks (`exclude_macs`, `track: false`,
+    /// `track_new_devices: false`, removed from `devices`): clear what the broker still holds for them, so
+    /// Home Assistant does not show them `home` forever.
+    private func clearUntracked() {
+        let untracked = status.withLock { $0.engine.untracked }
+        for device in untracked {
+            logger.info("No longer tracked; clearing its retained topics", metadata: deviceMetadata(device))
+            publisher.clear(topics.discovery(device.id))
+            publisher.clear(topics.state(device.id))
+            publisher.clear(topics.attributes(device.id))
+        }
+    }
+
     private func stop() async {
         save()
         if client.isConnected {
@@ -150,8 +170,10 @@ public final class BridgeService: Service, Sendable {
             switch event {
             case .connected:
                 logger.info("Connected to the MQTT broker; publishing every state", metadata: ["mqtt.broker": "\(client.configuration)"])
+                if configuration.homeAssistant.discovery { await auditDiscovery() }
                 publisher.resendAll()
             case .disconnected(let reason, let expected):
+                if configuration.homeAssistant.discovery { publisher.holdDiscovery() }
                 if !expected {
                     logger.warning("Lost the MQTT broker; reconnecting", metadata: ["mqtt.reason": "\(reason)"])
                 }
@@ -172,9 +194,46 @@ public final class BridgeService: Service, Sendable {
                 publisher.resendAll()
             } else if message.topic == topics.forgetRequest {
                 forget(message.string)
-            } else if let id = topics.deviceID(inDiscoveryTopic: message.topic), message.payload.isEmpty {
-                deletedInHomeAssistant(id)
+            } else if message.topic == topics.sync {
+                if audit.withLock({ $0.synced(message.string) }) { auditDone.signal() }
+            } else if let id = topics.deviceID(inDiscoveryTopic: message.topic) {
+                if message.payload.isEmpty {
+                    // Our own clear (forget, untracked) coming back is no deletion by a user.
+                    if publisher.isOwnClear(message.topic) { continue }
+                    deletedInHomeAssistant(id)
+                } else if message.retain, message.string.contains("\"unique_id\":\"nmap2mqtt_\(id)\"") {
+                    audit.withLock { $0.saw(id) }
+                }
             }
+        }
+    }
+
+    /// Finds the devices deleted in Home Assistant while the bridge was away (see ``DiscoveryAudit``), before
+    /// their configs are announced again. Gives up after a few seconds: then nothing is marked deleted.
+    private func auditDiscovery() async {
+        let token = "{\"sync\":\"\(UInt64.random(in: 1 ... .max))\"}"
+        audit.withLock { $0.begin(token: token) }
+        defer { audit.withLock { $0.end() } }
+        do {
+            try await client.subscribe(topics.sync)
+            try await client.subscribe(topics.discoveryFilter)
+            try await client.publish(topics.sync, token, qos: .atLeastOnce, retain: false)
+        } catch {
+            logger.warning("Could not check which devices were deleted in Home Assistant while the bridge was away", metadata: ["mqtt.error": "\(error)"])
+            return
+        }
+        await auditDone.wait(until: .now + .seconds(5))
+        let (finished, present) = audit.withLock { ($0.finished, $0.present) }
+        guard finished else {
+            logger.warning("The broker did not return the bridge's sync message within 5 s; a device deleted in Home Assistant while the bridge was away may come back")
+            return
+        }
+        let announced = status.withLock { status in
+            Set(status.engine.devices.filter { !$0.deleted }.map(\.id))
+        }.filter { restoredIDs.contains($0) || publisher.wasPublished(topics.discovery($0)) }
+        for id in DiscoveryAudit.deletedWhileAway(announced: announced, present: present) {
+            logger.info("Its discovery config is gone from the broker: deleted in Home Assistant while the bridge was away", metadata: ["device.id": "\(id)"])
+            deletedInHomeAssistant(id)
         }
     }
 
@@ -219,21 +278,38 @@ public final class BridgeService: Service, Sendable {
 
     // MARK: - Scanning and deciding
 
-    private func scanLoop() async {
+    /// Now, as the engine counts it: monotonic since the run began, and the wall clock for labels.
+    func moment() -> Moment {
+        Moment(elapsed: (ContinuousClock.now - runStart).timeInterval, wall: now())
+    }
+
+    /// One nmap at a time: a scan every interval and, between scans, what the engine asks for.
+    private func presenceLoop() async {
         let interval = configuration.scan.interval
-        var nextStart = ContinuousClock.now
+        var nextScan = ContinuousClock.now
         while !Task.isCancelled {
-            let started = now()
-            let exclude = status.withLock { $0.engine.excludedAddresses(at: started) }
-            let report = await scanner.scan(alsoExclude: exclude)
-            if Task.isCancelled { break }
-            apply(report, startedAt: started)
-            nextStart = max(nextStart + interval, ContinuousClock.now)
-            try? await Task.sleep(until: nextStart, clock: .continuous)
+            let plan = status.withLock { $0.engine.next(at: moment()) }
+            publish(plan.changes)
+            if !plan.probes.isEmpty {
+                await reprobe(plan.probes)
+                continue
+            }
+            if ContinuousClock.now >= nextScan {
+                let started = moment()
+                let exclude = status.withLock { $0.engine.excludedAddresses(at: started) }
+                let report = await scanner.scan(alsoExclude: exclude)
+                if Task.isCancelled { break }
+                apply(report, startedAt: started)
+                nextScan = max(nextScan + interval, ContinuousClock.now)
+                continue
+            }
+            var wake = nextScan
+            if let at = plan.wakeAt { wake = min(wake, runStart + .milliseconds(Int((at * 1000).rounded(.up)))) }
+            try? await Task.sleep(until: wake, clock: .continuous)
         }
     }
 
-    func apply(_ report: ScanReport, startedAt: Date) {
+    func apply(_ report: ScanReport, startedAt started: Moment) {
         let changes: [PresenceChange]
         switch report {
         case .complete(let result):
@@ -244,27 +320,39 @@ public final class BridgeService: Service, Sendable {
                                           reason: host.reason, randomizedMAC: host.randomizedMAC))
                 if host.mac == nil { newWithoutMAC.append(host) }
             }
-            changes = status.withLock { status in
+            let ended = moment()
+            let (applied, round, silentBefore, silent) = status.withLock { status in
                 newWithoutMAC.removeAll { !status.loggedWithoutMAC.insert($0.address).inserted }
-                status.lastScanStart = startedAt
-                status.lastScanDuration = result.finishedAt.timeIntervalSince(startedAt)
-                status.lastScanOK = true
+                status.lastScanStart = started.wall
+                status.lastScanDuration = ended.elapsed - started.elapsed
                 status.hostsUp = result.hosts.count
-                return status.engine.apply(.complete(sightings), at: result.finishedAt)
+                let silentBefore = status.engine.consecutiveOutages
+                let changes = status.engine.apply(.complete(sightings), startedAt: started, at: ended)
+                status.lastScanOK = status.engine.lastRound == .ok
+                return (changes, status.engine.lastRound, silentBefore, status.engine.consecutiveOutages)
+            }
+            changes = applied
+            if round == .outage, silent == 1 || silent % 25 == 0 {
+                logger.warning(
+                    "No host answered the scan: the network looks down (a switch or access point restarting?), not an empty house; no device changes state until hosts answer again",
+                    metadata: ["scan.consecutive_outages": "\(silent)", "scan.targets": "\(configuration.scan.hosts.joined(separator: " "))"])
+            } else if round == .ok, silentBefore > 0 {
+                logger.info("Hosts answer the scan again; the network is back", metadata: ["scan.silent_scans": "\(silentBefore)"])
             }
             for host in newWithoutMAC where !configuration.trackWithoutMAC {
                 logger.info("Host is up but its MAC is unknown (routed, VPN, or this machine); not tracked. Set track_without_mac: true to track it by IP",
                             metadata: ["scan.host.ip": "\(host.address)", "scan.host.reason": "\(host.reason)"])
             }
-            logger.debug("Scan complete", metadata: ["scan.hosts_up": "\(result.hosts.count)", "scan.duration": "\(result.finishedAt.timeIntervalSince(startedAt))"])
+            logger.debug("Scan complete", metadata: ["scan.hosts_up": "\(result.hosts.count)", "scan.duration": "\(result.finishedAt.timeIntervalSince(started.wall))"])
         case .failed(let failure):
             if failure.kind == .cancelled { return }
+            let ended = moment()
             let failures = status.withLock { status in
-                status.lastScanStart = startedAt
-                status.lastScanDuration = now().timeIntervalSince(startedAt)
+                status.lastScanStart = started.wall
+                status.lastScanDuration = ended.elapsed - started.elapsed
                 status.lastScanOK = false
                 status.lastError = failure.description
-                _ = status.engine.apply(.failed(reason: failure.description), at: now())
+                _ = status.engine.apply(.failed(reason: failure.description), startedAt: started, at: ended)
                 return status.engine.consecutiveFailures
             }
             logger.error("Scan failed; no device changes state until a scan succeeds", metadata: [
@@ -273,37 +361,28 @@ public final class BridgeService: Service, Sendable {
             changes = []
         }
         publish(changes)
-        decisions.signal()
     }
 
-    private func decisionLoop() async {
-        while !Task.isCancelled {
-            let due = status.withLock { $0.engine.nextDecision() }
-            guard let due else {
-                await decisions.wait(until: nil)
-                continue
-            }
-            let wait = due.timeIntervalSince(now())
-            if wait > 0 {
-                await decisions.wait(until: .now + .milliseconds(Int((wait * 1000).rounded(.up))))
-                continue
-            }
-            let requests = status.withLock { $0.engine.probesDue(at: now()) }
-            if requests.isEmpty {
-                // Due, but no complete scan has looked for it since it was last seen: wait for one.
-                await decisions.wait(until: nil)
-                continue
-            }
-            // A failed probe leaves its device out of nextDecision and probesDue until the next
-            // complete scan, so the loop goes straight on to the next device that falls due.
-            for request in requests {
-                let result = await probe(request)
-                if Task.isCancelled { return }
-                let changes = status.withLock { $0.engine.resolve(request, result, at: now()) }
-                publish(changes)
+    /// Re-probes the devices whose departure falls due, a few at a time, and decides each as its answer comes.
+    private func reprobe(_ requests: [ProbeRequest]) async {
+        var pending = requests[...]
+        while !pending.isEmpty, !Task.isCancelled {
+            let batch = pending.prefix(Self.parallelProbes)
+            pending = pending.dropFirst(batch.count)
+            await withTaskGroup(of: (ProbeRequest, ProbeResult).self) { group in
+                for request in batch {
+                    group.addTask { (request, await self.probe(request)) }
+                }
+                for await (request, result) in group where !Task.isCancelled {
+                    let changes = status.withLock { $0.engine.resolve(request, result, at: moment()) }
+                    publish(changes)
+                }
             }
         }
     }
+
+    /// How many re-probes run at once (each is one nmap on one address and its witnesses).
+    static let parallelProbes = 4
 
     /// The re-probe before a departure: nmap on that one address.
     private func probe(_ request: ProbeRequest) async -> ProbeResult {
@@ -389,6 +468,8 @@ public final class BridgeService: Service, Sendable {
             last_scan_start: status.lastScanStart.map(Timestamp.text),
             last_scan_duration_seconds: status.lastScanDuration.map { ($0 * 1000).rounded() / 1000 },
             last_scan_ok: status.lastScanOK,
+            last_scan_result: status.engine.lastRound?.rawValue,
+            consecutive_outages: status.engine.consecutiveOutages,
             hosts_up: status.hostsUp,
             consecutive_failures: status.engine.consecutiveFailures,
             last_error: status.lastError,

@@ -46,6 +46,10 @@ public enum DeviceForgetter {
                 group.addTask {
                     try await client.connect()
                     try await client.publish(topics.forgetRequest, id, qos: .atLeastOnce, retain: false)
+                    // A running bridge clears the topics itself, in order with its own publishing; a
+                    // clear from here could land after it announced the device again and read as a
+                    // deletion made in Home Assistant.
+                    guard try await !bridgeIsOnline(client, topics) else { return }
                     for topic in [topics.discovery(id), topics.state(id), topics.attributes(id)] {
                         try await client.publish(topic, payload: [], qos: .atLeastOnce, retain: true)
                     }
@@ -64,5 +68,25 @@ public enum DeviceForgetter {
         }
         await client.disconnect()
         return Outcome(id: id, removedFromStateFile: removed)
+    }
+
+    /// Whether the broker holds `online` for the bridge (read from its retained state, for at most a second).
+    private static func bridgeIsOnline(_ client: MosquittoClient, _ topics: Topics) async throws -> Bool {
+        try await client.subscribe(topics.bridgeState)
+        return await withTaskGroup(of: Bool?.self) { group in
+            group.addTask {
+                for await message in client.messages where message.topic == topics.bridgeState {
+                    return message.string == "online"
+                }
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(1))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? false
+        }
     }
 }

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// A one-slot wake-up between tasks: `signal()` wakes the waiter, or the next `wait` if nobody
-/// waits yet. Used so the departure timer re-plans when a scan ends.
+/// waits yet. Used so the publisher wakes when there is something to send.
 final class WakeSignal: Sendable {
     private struct State {
         var pending = false

@@ -24,7 +24,7 @@ struct EngineBenchmark: ParsableCommand {
         guard devices >= 100 else { throw ValidationError("use at least 100 devices, not \(devices)") }
         var engine = PresenceEngine(configuration: PresenceConfiguration(considerHome: .seconds(180), homeInterval: .zero))
         let clock = ContinuousClock()
-        var now = Date(timeIntervalSince1970: 1_800_000_000)
+        var now = Moment(elapsed: 0, wall: Date(timeIntervalSince1970: 1_800_000_000))
         let hundredth = devices / 100
 
         func sightings(step: Int) -> [Sighting] {
@@ -51,9 +51,10 @@ struct EngineBenchmark: ParsableCommand {
         for step in 0...(steps + 1) {
             let scan = sightings(step: step)
             let started = clock.now
-            var changes = engine.apply(.complete(scan), at: now)
-            _ = engine.nextDecision()
-            let due = engine.probesDue(at: now)
+            var changes = engine.apply(.complete(scan), startedAt: now, at: now)
+            let plan = engine.next(at: now)
+            let due = plan.probes
+            changes += plan.changes
             for request in due {
                 changes += engine.resolve(request, .noAnswer, at: now)
             }
@@ -68,7 +69,7 @@ struct EngineBenchmark: ParsableCommand {
                 case .updated: updated += 1
                 }
             }
-            now += 12
+            now = now.advanced(by: 12)
         }
         guard departed == hundredth, arrived >= devices else {
             throw ValidationError("the scenario went wrong: \(arrived) arrivals, \(departed) departures (expected \(hundredth))")
