@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bridge
+import Foundation
 
 /// `check-config`: validate the file and show what the bridge would run with, password masked.
 struct CheckConfigCommand: AsyncParsableCommand {
@@ -13,6 +14,9 @@ struct CheckConfigCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try configOption.load()
+        for warning in settings.fileWarnings() {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
         print(settings.effectiveSettings, terminator: "")
     }
 }

@@ -13,6 +13,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try configOption.load()
         let logger = global.bootstrap(level: try global.level(configured: configuration.logLevel))
+        for warning in configuration.fileWarnings() {
+            logger.warning("\(warning)")
+        }
         let bridge: BridgeService
         do {
             bridge = try BridgeService(configuration: configuration, logger: logger)

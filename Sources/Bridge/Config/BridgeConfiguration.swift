@@ -83,6 +83,10 @@ public struct BridgeConfiguration: Sendable, Equatable {
         environment: [String: String]
     ) throws(ConfigError) -> BridgeConfiguration {
         let directory = ConfigFiles.absolute(configDirectory, relativeTo: FileManager.default.currentDirectoryPath, environment: environment)
-        return try ConfigParser(configDirectory: directory, environment: environment).parse(yaml: yaml)
+        do {
+            return try ConfigParser(configDirectory: directory, environment: environment).parse(yaml: yaml)
+        } catch {
+            throw error.redacting(passwordsIn: yaml)
+        }
     }
 }
