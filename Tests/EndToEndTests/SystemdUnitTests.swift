@@ -18,6 +18,32 @@ struct SystemdUnitTests {
         #expect(result.status == 0 && result.output.isEmpty, "systemd-analyze verify (exit \(result.status)):\n\(result.output)")
     }
 
+    @Test("the unit runs with the least it needs: CAP_NET_RAW only, exposure under 3 in systemd-analyze security")
+    func leastPrivilege() async throws {
+        let unit = try String(contentsOfFile: Self.unitPath, encoding: .utf8)
+        for line in [
+            "User=nmap2mqtt", "AmbientCapabilities=CAP_NET_RAW", "CapabilityBoundingSet=CAP_NET_RAW", "NoNewPrivileges=yes",
+            "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "StateDirectory=nmap2mqtt",
+            "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET", "SystemCallFilter=@system-service",
+        ] {
+            #expect(unit.split(separator: "\n").contains { $0 == line }, "the unit lacks \(line)")
+        }
+        guard let analyzer = try? ChildProcess.locate("systemd-analyze") else {
+            throw EndToEndError("systemd-analyze is not installed: apt-get install systemd (scripts/install-deps installs it)")
+        }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let child = try ChildProcess(analyzer, ["security", "--offline=yes", Self.unitPath], outputFile: directory + "/security.out")
+        guard await child.waitForExit(within: .seconds(30)) != nil else {
+            await child.kill()
+            throw EndToEndError("systemd-analyze security did not finish within 30 s")
+        }
+        let output = child.output
+        let range = try #require(output.range(of: #"Overall exposure level for [^:]+: [0-9.]+"#, options: .regularExpression), "\(output.suffix(500))")
+        let score = try #require(Double(output[range].split(separator: " ").last ?? ""))
+        #expect(score < 3, "exposure \(score):\n\(output.split(separator: "\n").filter { $0.contains("✗") }.joined(separator: "\n"))")
+    }
+
     struct Mistake: CustomTestStringConvertible, Sendable {
         var name: String
         var line: String
