@@ -19,6 +19,8 @@ public struct NmapScanner: Sendable {
     let logger: Logger
     let validated: ScannerConfiguration.Validated
     let vendors: VendorTableCache
+    /// Shared by every copy of this scanner, so a device is woken at most once per `wakeInterval`.
+    let wakeLimiter: WakeLimiter
 
     /// Validates the configuration; a scanner that exists can always build its argv.
     public init(configuration: ScannerConfiguration, logger: Logger) throws(NmapScannerError) {
@@ -26,6 +28,7 @@ public struct NmapScanner: Sendable {
         self.logger = logger
         self.validated = try configuration.validated()
         self.vendors = VendorTableCache(path: configuration.macPrefixesPath)
+        self.wakeLimiter = WakeLimiter(interval: configuration.wakeInterval)
     }
 
     /// The exact argv of a scan: `nmap -oX - [-6] <targets...> <scan options...> [--exclude a,b,...]`.
@@ -48,48 +51,6 @@ public struct NmapScanner: Sendable {
     /// Runs one scan. Never throws: a failure is a `.failed` report that says why.
     public func scan(alsoExclude: [String] = []) async -> ScanReport {
         await execute(command(alsoExclude: alsoExclude), what: "scan")
-    }
-
-    /// Asks once more whether one address is up: `nmap -oX - -sn -n ... ADDRESS`, keeping only the
-    /// options that change how packets are sent, and enriched from the neighbour table like a scan.
-    /// Used before declaring a device gone.
-    public func probe(address: String) async -> ScanReport {
-        guard NmapTarget.isSingleAddress(address) else {
-            return .failed(
-                ScanFailure(
-                    kind: .invalidRequest,
-                    message: "cannot re-probe '\(address)': expected a single IPv4 or IPv6 address"))
-        }
-        return await execute(probeCommand(address: address), what: "probe")
-    }
-
-    /// The argv of `probe(address:)`.
-    public func probeCommand(address: String) -> [String] {
-        var argv = [configuration.nmapPath, "-oX", "-", "-sn", "-n"]
-        let words = validated.scanOptionWords
-        var index = 0
-        var carriesIPv6 = false
-        while index < words.count {
-            let word = words[index]
-            switch word {
-            case "--privileged", "--unprivileged", "--send-eth", "--send-ip":
-                argv.append(word)
-            case "-6":
-                argv.append(word)
-                carriesIPv6 = true
-            case "-e":
-                if index + 1 < words.count {
-                    argv += [word, words[index + 1]]
-                    index += 1
-                }
-            default:
-                if word.hasPrefix("-e") && word.count > 2 && !word.hasPrefix("--") { argv.append(word) }
-            }
-            index += 1
-        }
-        if address.contains(":") && !carriesIPv6 { argv.append("-6") }
-        argv.append(address)
-        return argv
     }
 
     func excludeList(alsoExclude: [String]) -> [String] {

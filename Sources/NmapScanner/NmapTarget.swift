@@ -33,6 +33,22 @@ enum NmapTarget {
         return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 
+    /// The address in inet_ntop's form (lower-case, `::` compressed), so that two spellings of one
+    /// address compare equal; nil when `text` is not a single IPv4 or IPv6 address.
+    static func canonicalAddress(_ text: String) -> String? {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        if inet_pton(AF_INET, text, &v4) == 1 {
+            guard inet_ntop(AF_INET, &v4, &buffer, socklen_t(buffer.count)) != nil else { return nil }
+        } else if inet_pton(AF_INET6, text, &v6) == 1 {
+            guard inet_ntop(AF_INET6, &v6, &buffer, socklen_t(buffer.count)) != nil else { return nil }
+        } else {
+            return nil
+        }
+        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     private static func splitPrefix(_ text: String) -> (Substring, Substring?) {
         guard let slash = text.firstIndex(of: "/") else { return (text[...], nil) }
         return (text[..<slash], text[text.index(after: slash)...])

@@ -96,6 +96,11 @@ extension ScannerConfiguration {
                 kind: .invalidSetting, value: "\(timeout)",
                 message: "the scan timeout \(timeout) must be positive, e.g. 300 seconds")
         }
+        guard wakeInterval >= .zero else {
+            throw NmapScannerError(
+                kind: .invalidSetting, value: "\(wakeInterval)",
+                message: "the wake interval \(wakeInterval) is negative; give 0 (wake before every re-probe) or more, e.g. 60 seconds")
+        }
         return Validated(scanOptionWords: words, family: family, userGaveIPv6Flag: words.contains("-6"))
     }
 

@@ -20,6 +20,10 @@ public struct ScannerConfiguration: Sendable, Equatable {
     /// nmap's vendor table, for MACs that came without a vendor.
     /// Default `/usr/share/nmap/nmap-mac-prefixes`.
     public var macPrefixesPath: String
+    /// Before a re-probe, a device is sent one wake-up (UDP to port 5353, which dozing phones answer)
+    /// at most once per this interval, however often it is re-probed; zero wakes before every re-probe.
+    /// Default 60 s.
+    public var wakeInterval: Duration
 
     public static let defaultScanOptions = "-F --host-timeout 5s"
 
@@ -31,7 +35,8 @@ public struct ScannerConfiguration: Sendable, Equatable {
         timeout: Duration = .seconds(300),
         excludeOwnAddresses: Bool = true,
         neighbourTablePath: String = "/proc/net/arp",
-        macPrefixesPath: String = "/usr/share/nmap/nmap-mac-prefixes"
+        macPrefixesPath: String = "/usr/share/nmap/nmap-mac-prefixes",
+        wakeInterval: Duration = .seconds(60)
     ) {
         self.targets = targets
         self.exclude = exclude
@@ -41,5 +46,6 @@ public struct ScannerConfiguration: Sendable, Equatable {
         self.excludeOwnAddresses = excludeOwnAddresses
         self.neighbourTablePath = neighbourTablePath
         self.macPrefixesPath = macPrefixesPath
+        self.wakeInterval = wakeInterval
     }
 }

@@ -125,6 +125,13 @@ public struct TestLAN: Sendable {
         _ = try await Self.run(["join", name, String(index)])
     }
 
+    /// The lab's switch stops forwarding (`on: false`: its bridge goes down, every link stays up) or
+    /// forwards again: everyone falls silent at once, as when a switch or access point reboots.
+    public func setSwitch(on: Bool) async throws {
+        // The lab's name is [a-z0-9]{1,6} (testlan.sh checks), so it is safe in a command line.
+        _ = try await Self.runProgram(["-c", "ip -n \(name)-br link set br0 \(on ? "up" : "down")"])
+    }
+
     /// Writes an executable at `path` that runs nmap inside the scanner namespace, for `nmapPath`.
     public func nmapWrapper(path: String, mode: WrapperMode = .root) async throws {
         _ = try await Self.run(["nmap-wrapper", name, path, mode.rawValue])
@@ -183,7 +190,11 @@ public struct TestLAN: Sendable {
 
     /// Runs the script off the cooperative pool: Process reports its end through terminationHandler.
     static func run(_ arguments: [String]) async throws -> String {
-        let argv = [scriptPath] + arguments
+        try await runProgram([scriptPath] + arguments, describedAs: arguments.joined(separator: " "))
+    }
+
+    /// Runs `/bin/bash argv...` (a script, or `-c` and a command line) and returns what it printed.
+    static func runProgram(_ argv: [String], describedAs description: String? = nil) async throws -> String {
         let output = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Output, any Error>) in
             do {
                 try start(argv) { continuation.resume(returning: $0) }
@@ -192,7 +203,7 @@ public struct TestLAN: Sendable {
             }
         }
         guard output.status == 0 else {
-            throw TestLANError(command: arguments.joined(separator: " "), status: output.status, output: output.text)
+            throw TestLANError(command: description ?? argv.joined(separator: " "), status: output.status, output: output.text)
         }
         return output.text
     }

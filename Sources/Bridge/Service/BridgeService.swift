@@ -384,12 +384,20 @@ public final class BridgeService: Service, Sendable {
     /// How many re-probes run at once (each is one nmap on one address and its witnesses).
     static let parallelProbes = 4
 
-    /// The re-probe before a departure: nmap on that one address.
+    /// The re-probe before a departure: a wake-up for a dozing phone, then up to three pings of its
+    /// address together with witnesses (``NmapScanner/probe(address:witnesses:)``).
     private func probe(_ request: ProbeRequest) async -> ProbeResult {
-        switch await scanner.probe(address: request.address) {
-        case .complete(let result):
-            guard let host = result.hosts.first(where: { $0.address == request.address }) else { return .noAnswer }
-            return .answered(mac: host.mac)
+        switch await scanner.probe(address: request.address, witnesses: request.witnesses) {
+        case .answered(let mac):
+            return .answered(mac: mac)
+        case .noAnswer:
+            return .noAnswer
+        case .unwitnessed:
+            let reason = "neither \(request.address) nor any witness (\(request.witnesses.joined(separator: ", "))) answered: the network looks down"
+            logger.warning("Re-probe got no answer from anyone; the device stays as it is until the network answers", metadata: [
+                "scan.host.ip": "\(request.address)", "scan.witnesses": "\(request.witnesses.joined(separator: " "))",
+            ])
+            return .failed(reason: reason)
         case .failed(let failure):
             logger.warning("Re-probe failed; the device stays as it is until nmap works", metadata: [
                 "scan.host.ip": "\(request.address)", "scan.error": "\(failure.description)",
