@@ -7,8 +7,9 @@ import Glibc
 /// (swift-corelibs-foundation #4772), so they cannot be stopped politely, and `waitUntilExit()` can
 /// hang. Why not swift-subprocess: it is not among this project's dependencies (no network to fetch
 /// it), and what nmap needs is small: a new process group so a timeout or cancellation kills nmap with
-/// anything it started, a clean signal mask and default dispositions, stdout read to the end, stderr
-/// kept. posix_spawn does all of that in one call.
+/// anything it started, a clean signal mask and default dispositions, nothing inherited but stdin,
+/// stdout and stderr (libmosquitto's broker socket is not close-on-exec), stdout read to the end, stderr
+/// kept. posix_spawn does all of that in one call, with `addclosefrom_np` for the descriptors.
 ///
 /// Each run has one dedicated thread: it spawns, reads both pipes with poll(2) until end of file
 /// (killing the group when the deadline passes), then waits for the exit status, and resumes the
@@ -45,6 +46,25 @@ enum ProcessRunner {
         }
         return unsafeBitCast(symbol, to: Pipe2.self)
     }()
+
+    /// posix_spawn_file_actions_addclosefrom_np (glibc 2.34): the child closes every descriptor from 3 up
+    /// before it runs the program, whatever this process has open and whether or not it is close-on-exec
+    /// (libmosquitto's sockets are not). Hidden behind _GNU_SOURCE too, hence the lookup; nil on an older
+    /// glibc, where each open descriptor is closed by name instead.
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+    private static let addCloseFrom: AddCloseFrom? = {
+        dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+            .map { unsafeBitCast($0, to: AddCloseFrom.self) }
+    }()
+
+    /// Asks the child to close every descriptor above stderr.
+    private static func closeInheritable(_ actions: inout posix_spawn_file_actions_t) {
+        if let addCloseFrom, addCloseFrom(&actions, 3) == 0 { return }
+        let own = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in own.compactMap(Int32.init) where fd > 2 {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
+    }
 
     private static func runBlocking(
         _ argv: [String], timeout: Duration, control: ProcessControl
@@ -102,6 +122,7 @@ enum ProcessRunner {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        closeInheritable(&actions)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

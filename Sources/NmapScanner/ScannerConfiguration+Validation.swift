@@ -75,8 +75,12 @@ extension ScannerConfiguration {
                         + "targets belong in scan.hosts, and an option's value goes right after it (or attached "
                         + "with '=', as in --host-timeout=5s)")
             }
-            if let why = Self.forbiddenReason(word) {
-                throw NmapScannerError(kind: .forbiddenOption, value: word, message: "scan option '\(word)' is not allowed: \(why)")
+            let takesValue: Bool
+            switch ScanOptionAllowList.check(word) {
+            case .allowed(let value):
+                takesValue = value
+            case .refused(let why):
+                throw NmapScannerError(kind: .forbiddenOption, value: word, message: "scan option '\(word)' is not allowed: \(why). Allowed, named in full: \(ScanOptionAllowList.summary)")
             }
             if word == "-6" && family == .ipv4 {
                 throw NmapScannerError(
@@ -84,7 +88,7 @@ extension ScannerConfiguration {
                     message: "scan option '-6' asks for IPv6 but the targets are IPv4 "
                         + "(\(targets.joined(separator: " "))); remove -6, or give IPv6 targets")
             }
-            valueExpected = Self.takesSeparateValue(word)
+            valueExpected = takesValue
         }
         guard !nmapPath.isEmpty else {
             throw NmapScannerError(
@@ -139,34 +143,4 @@ extension ScannerConfiguration {
         "versiondb", "script", "script-args", "script-args-file", "script-help", "resume", "stylesheet", "exclude",
         "excludefile", "iL", "iR", "oX", "oN", "oG", "oA", "oS", "oM", "oH",
     ]
-
-    /// Options that would take over nmap's output or input, which this module owns.
-    static func forbiddenReason(_ word: String) -> String? {
-        guard word.hasPrefix("-") else { return nil }
-        let name = String(word.drop(while: { $0 == "-" }).prefix(while: { $0 != "=" }))
-        let dashes = word.prefix(while: { $0 == "-" }).count
-        if dashes == 0 || name.isEmpty { return nil }
-        let twoLetter = String(name.prefix(2))
-        if ["oX", "oN", "oG", "oA", "oS", "oM", "oH"].contains(twoLetter) {
-            return "nmap2mqtt reads nmap's XML from stdout (-oX -) and another output option would take it "
-                + "over; to keep a copy, run nmap yourself or use 'nmap2mqtt scan --json'"
-        }
-        if ["iL", "iR"].contains(twoLetter) {
-            return "targets come from scan.hosts; \(twoLetter == "iL" ? "-iL reads them from a file" : "-iR picks random Internet hosts")"
-        }
-        switch name {
-        case "append-output":
-            return "it goes with nmap's output files, and those are not allowed (nmap2mqtt reads -oX - itself)"
-        case "resume":
-            return "--resume continues an old scan from its log file instead of scanning scan.hosts"
-        case "stylesheet", "webxml":
-            return "it changes the XML header nmap2mqtt reads; the XML is not kept, so there is nothing to style"
-        case "exclude", "excludefile":
-            return "exclusions belong in scan.exclude (nmap accepts only one --exclude, which nmap2mqtt builds)"
-        case "h", "help", "V", "version", "iflist":
-            return "it makes nmap print text and exit without scanning"
-        default:
-            return nil
-        }
-    }
 }

@@ -105,7 +105,7 @@ struct ConfigFuzzTests {
             } catch {
                 summary.rejected += 1
                 let line = "\(error)"
-                if line.isEmpty || line.contains("\n") || line.utf8.count > 600 {
+                if line.isEmpty || line.contains("\n") || line.utf8.count > 1200 {
                     summary.problems.append("seed \(seed): not one short line: \(line.prefix(300).debugDescription)")
                 }
                 // While the file still says `password: <it>`, the reader knows it is a password; a mutation

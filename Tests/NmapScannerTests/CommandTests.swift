@@ -42,11 +42,11 @@ import Testing
 
     @Test func quotedOptionsStayOneWord() throws {
         let argv = try scanner(
-            ScannerConfiguration(targets: ["203.0.113.1"], scanOptions: #"-sV --script-args 'http.useragent="x y"' -T4"#,
+            ScannerConfiguration(targets: ["203.0.113.1"], scanOptions: #"-sn -e 'my "lab" if' -T4"#,
                                  nmapPath: "/usr/local/bin/nmap", excludeOwnAddresses: false)
         ).command()
         #expect(argv == [
-            "/usr/local/bin/nmap", "-oX", "-", "203.0.113.1", "-sV", "--script-args", #"http.useragent="x y""#, "-T4",
+            "/usr/local/bin/nmap", "-oX", "-", "203.0.113.1", "-sn", "-e", #"my "lab" if"#, "-T4",
         ])
     }
 

@@ -53,9 +53,28 @@ import Testing
 
     @Test func allowsEverydayOptions() {
         for options in ["-F --host-timeout 5s", "-n -sn -PR -T4 --min-rate 10 --host-timeout 5s --reason -v",
-                        "--privileged -sn", "-sS -p 22,80 --open", "--no-stylesheet -sn", "-e eth0 -sn"] {
+                        "--privileged -sn", "-sS -p 22,80", "--no-stylesheet -sn", "-e eth0 -sn", "-sn -n -PR",
+                        "-sn -PS22,443 -PA80 -PU53 -PE -PP -PO1,6 --disable-arp-ping -T4 -eeth1 --send-ip",
+                        "-sT -p1-1024 --top-ports 20 --max-retries=1 --max-rtt-timeout 200ms -vv", "-T aggressive -sn", "-Tpolite -sn"] {
             #expect(error(ScannerConfiguration(targets: ["198.51.100.0/24"], scanOptions: options)) == nil, "\(options)")
         }
+    }
+
+    /// nmap expands unambiguous prefixes of long options and reads single-dash long options, and some
+    /// full options run code or read files: only exact names of the allow-list pass.
+    @Test(arguments: [
+        ("--datad=/tmp", "--datadir"), ("--excludef=x", "--excludefile"), ("--resum=x", "--resume"), ("--script=x", "scripts"),
+        ("--script-args-file f", "not one of"), ("--servicedb f", "not one of"), ("--proxies x", "not one of"),
+        ("-D 198.51.100.9", "decoy"), ("-S 198.51.100.9", "spoofs"), ("-Pn", "every address up"), ("--open", "depart"),
+        ("-host-timeout 5s", "two dashes"), ("--host-t 5s", "--host-timeout"), ("--reason=x", "takes no value"),
+        ("-PSabc", "port list"), ("-sC", "not one of"), ("-A", "not one of"), ("-O", "not one of"),
+    ])
+    func refusesWhatIsNotOnTheAllowList(options: String, why: String) throws {
+        let failure = try #require(error(ScannerConfiguration(targets: ["198.51.100.0/24"], scanOptions: "-sn " + options)))
+        #expect(failure.kind == .forbiddenOption)
+        #expect(failure.value == options.split(separator: " ").first.map(String.init))
+        #expect(failure.message.contains(why), "\(failure.message)")
+        #expect(failure.message.contains("Allowed, named in full: -sn"), "the message shows what is allowed")
     }
 
     @Test func refusesMinus6WithIPv4Targets() throws {

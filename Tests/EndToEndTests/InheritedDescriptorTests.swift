@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// nmap (and anything it runs) must not inherit the daemon's descriptors: libmosquitto's sockets are
+/// not close-on-exec, and a child holding the live, authenticated broker connection could publish as
+/// the bridge. A stand-in nmap lists its descriptors, then prints a captured scan.
+@Suite("Descriptors nmap inherits")
+struct InheritedDescriptorTests {
+    @Test("nmap inherits only stdin, stdout and stderr from a daemon connected to its broker")
+    func onlyTheStandardThree() async throws {
+        let setup = try await BridgeSetup.make()
+        defer { setup.remove() }
+        let listing = setup.directory + "/fds"
+        let fixture = setup.directory + "/scan.xml"
+        try StandInNmap.scan().write(toFile: fixture, atomically: true, encoding: .utf8)
+        let script = setup.directory + "/nmap-fds"
+        // The listing is taken by the shell that nmap2mqtt started: its descriptors are the inherited ones,
+        // plus the one the shell reads this script from (it points at the script, and is left out below).
+        try """
+        #!/bin/sh
+        ls -l /proc/$$/fd | sed -n 's/.* \\([0-9]*\\) -> \\(.*\\)/\\1 \\2/p' > \(listing).tmp
+        mv \(listing).tmp \(listing)
+        cat \(fixture)
+
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        let broker = try await MosquittoBroker.start()
+        try setup.writeConfig(port: broker.port, nmapPath: script)
+        let watcher = try await Watcher.start(port: broker.port)
+        let daemon = try setup.startDaemon()
+        try await daemon.supervise {
+            try await watcher.waitForAll(StandInNmap.fixtureIDs)  // connected, so its sockets are open
+            try? FileManager.default.removeItem(atPath: listing)
+            let deadline = ContinuousClock.now + .seconds(20)
+            while !FileManager.default.fileExists(atPath: listing) {
+                guard ContinuousClock.now < deadline else { throw EndToEndError("no scan listed its descriptors") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let entries = try String(contentsOfFile: listing, encoding: .utf8).split(separator: "\n")
+                .map { $0.split(separator: " ", maxSplits: 1).map(String.init) }
+            let extra = entries.filter { entry in
+                guard let fd = Int(entry[0]) else { return true }
+                return fd > 2 && !(entry.count > 1 && entry[1] == script)
+            }
+            #expect(extra.isEmpty, "descriptors beyond 0, 1, 2: \(extra.map { $0.joined(separator: " -> ") })")
+            #expect(entries.contains { $0[0] == "1" } && entries.contains { $0[0] == "2" })
+            await daemon.process.kill()
+        }
+        await watcher.stop()
+        await broker.stop()
+    }
+}
