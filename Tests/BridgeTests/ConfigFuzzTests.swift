@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Bridge
 
 /// A seeded random-mutation fuzzer over real configurations (the sample, a Home Assistant block, a full
@@ -96,7 +97,7 @@ struct ConfigFuzzTests {
         let deadline = clock.now + .milliseconds(Int(budget * 1000))
         var summary = Summary()
         for seed in seeds {
-            var random = SplitMix64(state: seed)
+            var random = SplitMix64(seed: seed)
             let input = mutate(Self.seeds[random.below(Self.seeds.count)], using: &random)
             let started = clock.now
             do {
@@ -181,18 +182,4 @@ struct ConfigFuzzTests {
         }
         #expect(ContinuousClock.now - started < .seconds(2))
     }
-}
-
-/// A seeded generator (SplitMix64), as the XML fuzzer uses.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import NmapScanner
 
 /// A seeded random-mutation fuzzer over the captured fixtures: whatever nmap (or something posing as
@@ -22,24 +23,7 @@ struct XMLParserFuzzTests {
         "<hostname name=\"", "\u{FEFF}", "\0",
     ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xEF, 0xBB, 0xBF], [0x80, 0x80]]
 
-    /// SplitMix64, drawn from directly (no generic `random(in:using:)` in the hot loop).
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        /// 0..<bound (bound > 0).
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-        mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
-    }
-
-    static func mutate(_ input: [UInt8], corpus: [[UInt8]], using random: inout Generator) -> [UInt8] {
+    static func mutate(_ input: [UInt8], corpus: [[UInt8]], using random: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<(1 + random.below(8)) {
             let position = bytes.isEmpty ? 0 : random.below(bytes.count)
@@ -89,7 +73,7 @@ struct XMLParserFuzzTests {
         let deadline = clock.now + .milliseconds(Int(budget * 1000))
         var summary = Summary()
         for seed in seeds {
-            var random = Generator(state: seed)
+            var random = SplitMix64(seed: seed)
             let input = mutate(corpus[random.below(corpus.count)], corpus: corpus, using: &random)
             let started = clock.now
             let kind: String

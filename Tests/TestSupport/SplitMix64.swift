@@ -1,0 +1,22 @@
+/// A seeded generator (SplitMix64) for the fuzzers and damage tests: a seed that breaks something can
+/// be replayed. Drawn from directly (no generic `random(in:using:)` in hot loops).
+public struct SplitMix64: RandomNumberGenerator {
+    public var state: UInt64
+
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// 0..<bound (bound > 0).
+    public mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    public mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
+}
