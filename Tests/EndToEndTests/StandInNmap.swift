@@ -13,7 +13,8 @@ struct StandInNmap {
     enum Mode: String {
         /// `exec` the lab's nmap wrapper (only when installed with a lab).
         case real
-        /// Prints `scan.xml` (see ``serve(_:)``) and exits 0, like a scan that found those hosts.
+        /// Prints `scan.xml` (see ``serve(_:)``) and exits 0, like a scan that found those hosts; a
+        /// re-probe (a run with `-n`) gets `probe.xml` instead while there is one (``serveProbes(_:)``).
         case xml
         /// Never ends: `exec sleep 3600`, so only the scan timeout stops it.
         case hang
@@ -60,13 +61,19 @@ struct StandInNmap {
         let script = """
         #!/bin/sh
         # A stand-in for nmap written by nmap2mqtt's end-to-end tests (StandInNmap.swift).
+        # A daemon run under libfaketime passes its environment on: start again without it, so that
+        # nothing here (nor the lab's nmap) sees the faked clock.
+        if [ -n "${LD_PRELOAD-}${FAKETIME-}${FAKETIME_TIMESTAMP_FILE-}" ]; then
+          exec env -u LD_PRELOAD -u FAKETIME -u FAKETIME_TIMESTAMP_FILE -u FAKETIME_NO_CACHE -u FAKETIME_DONT_FAKE_MONOTONIC /bin/sh "$0" "$@"
+        fi
         d='\(directory)'
         mode=$(cat "$d/mode" 2>/dev/null)
         echo "$mode $*" >>"$d/calls"
         case "$mode" in
         real) [ -x "$d/lab-nmap" ] || { echo "stand-in nmap: no lab" >&2; exit 97; }
               exec "$d/lab-nmap" "$@" ;;
-        xml) cat "$d/scan.xml"; exit 0 ;;
+        xml) case " $* " in *" -n "*) [ -f "$d/probe.xml" ] && { cat "$d/probe.xml"; exit 0; } ;; esac
+             cat "$d/scan.xml"; exit 0 ;;
         hang) echo $$ >>"$d/hung"; exec sleep 3600 ;;
         fail) echo "stand-in nmap: Failed to open device eth9 (simulated failure)" >&2; exit 3 ;;
         garbage) cat "$d/garbage.bin"; exit 0 ;;
@@ -99,6 +106,17 @@ struct StandInNmap {
 
     func serve(_ bytes: [UInt8]) throws {
         try Data(bytes).write(to: URL(fileURLWithPath: directory + "/scan.xml"), options: .atomic)
+    }
+
+    /// What re-probes (runs with `-n`) print in mode `xml` from now on, apart from the scans: a phone
+    /// that answers every sweep but dozes through re-probes. nil: they print `scan.xml` again.
+    func serveProbes(_ xml: String?) throws {
+        let file = directory + "/probe.xml"
+        if let xml {
+            try Data(xml.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+        } else if FileManager.default.fileExists(atPath: file) {
+            try FileManager.default.removeItem(atPath: file)
+        }
     }
 
     /// nmap is missing: the script is moved away until ``restore()``.

@@ -50,6 +50,16 @@ struct Watcher {
         }
     }
 
+    /// The `not_home` states that went out since `since`.
+    func notHome(since: Date) -> [(id: String, state: String)] {
+        states(since: since).filter { $0.state == "not_home" }
+    }
+
+    /// The `departed` events since `since`.
+    func departures(since: Date) -> [MessageLog.Entry] {
+        log.on("nmap2mqtt/events", since: since).filter { $0.message.string.contains("\"departed\"") }
+    }
+
     /// The device states that went out since `since`, by device id (the bridge's own state excepted).
     func states(since: Date) -> [(id: String, state: String)] {
         log.all.filter { $0.at >= since }.compactMap { entry in

@@ -23,7 +23,19 @@ public final class ChildProcess: Sendable {
     }
 
     /// Starts `executable` (a path, or a name looked up in PATH, /usr/sbin and /sbin).
-    public init(_ executable: String, _ arguments: [String], outputFile: String? = nil) throws {
+    /// - Parameters:
+    ///   - environment: the child's whole environment; nil = this process's.
+    ///   - workingDirectory: where the child starts; nil = this process's current directory.
+    public init(_ executable: String, _ arguments: [String], outputFile: String? = nil,
+                environment: [String: String]? = nil, workingDirectory: String? = nil) throws {
+        // posix_spawn_file_actions_addchdir_np is not visible to Swift here: `env -C DIR` changes
+        // directory and then execs the program itself.
+        var arguments = arguments
+        var executable = executable
+        if let workingDirectory {
+            arguments = ["-C", workingDirectory, try Self.locate(executable)] + arguments
+            executable = "/usr/bin/env"
+        }
         let path = try Self.locate(executable)
         var fileActions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fileActions)
@@ -48,8 +60,14 @@ public final class ChildProcess: Sendable {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { envp?.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &fileActions, &attributes, argv, environ)
+        let rc = if let envp {
+            posix_spawn(&pid, path, &fileActions, &attributes, argv, envp)
+        } else {
+            posix_spawn(&pid, path, &fileActions, &attributes, argv, environ)
+        }
         guard rc == 0 else {
             throw HarnessError("cannot start \(path) \(arguments.joined(separator: " ")): \(String(cString: strerror(rc)))")
         }

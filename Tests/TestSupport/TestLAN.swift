@@ -132,6 +132,13 @@ public struct TestLAN: Sendable {
         _ = try await Self.runProgram(["-c", "ip -n \(name)-br link set br0 \(on ? "up" : "down")"])
     }
 
+    /// Whether the scanner's own link (its eth0) is up with a carrier: while the switch is off it must
+    /// stay so, or the lab shows a bridge whose own cable was pulled rather than a silent network.
+    public func scannerLinkIsUp() async throws -> Bool {
+        let flags = try await Self.runProgram(["-c", "ip -n \(scannerNamespace) -o link show eth0"])
+        return flags.contains("LOWER_UP") && flags.contains("state UP")
+    }
+
     /// Writes an executable at `path` that runs nmap inside the scanner namespace, for `nmapPath`.
     public func nmapWrapper(path: String, mode: WrapperMode = .root) async throws {
         _ = try await Self.run(["nmap-wrapper", name, path, mode.rawValue])
