@@ -17,9 +17,12 @@ struct InheritedDescriptorTests {
         let script = setup.directory + "/nmap-fds"
         // The listing is taken by the shell that nmap2mqtt started: its descriptors are the inherited ones,
         // plus the one the shell reads this script from (it points at the script, and is left out below).
+        // The subshell lists its parent ($$ there is still the script's shell): a redirection in the shell
+        // itself would make it hold a saved copy of stdout, and a pipeline the pipe, while ls looks.
         try """
         #!/bin/sh
-        ls -l /proc/$$/fd | sed -n 's/.* \\([0-9]*\\) -> \\(.*\\)/\\1 \\2/p' > \(listing).tmp
+        ( ls -l /proc/$$/fd > \(listing).raw )
+        sed -n 's/.* \\([0-9]*\\) -> \\(.*\\)/\\1 \\2/p' \(listing).raw > \(listing).tmp
         mv \(listing).tmp \(listing)
         cat \(fixture)
 
