@@ -27,7 +27,8 @@ public struct Device: Sendable, Hashable, Identifiable {
     public var keyedByIP: Bool
     /// The user deleted it in Home Assistant: it is never announced again until forgotten.
     public var deleted: Bool
-    /// Why it is in its state, in words: nmap's status reason when home, the missed re-probe when not home.
+    /// Why it is in its state, in words: nmap's status reason when it arrived, the missed re-probe when it
+    /// departed. It changes with the state only, so a device that stays home publishes nothing new.
     public var reason: String
 
     public init(

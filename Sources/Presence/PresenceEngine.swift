@@ -279,7 +279,9 @@ public struct PresenceEngine: Sendable {
         }
         record.device.randomizedMAC = sighting.randomizedMAC
         record.device.state = .home
-        if record.device.reason != sighting.reason { record.device.reason = sighting.reason }
+        // The reason tells why the device is in its state: it changes with the state, not with every
+        // sighting (nmap's reason can alternate between scans, and each change is a message).
+        if !wasHome || record.device.reason.isEmpty { record.device.reason = sighting.reason }
         seen(&record, at: now)
         return (wasHome, changed)
     }
@@ -323,6 +325,7 @@ public struct PresenceEngine: Sendable {
             plan.changes += depart(&record, reason: reason)
         }
         plan.probes.sort { $0.deviceID < $1.deviceID }
+        plan.scanExclusions = excludedAddresses(at: now.elapsed)
         return plan
     }
 
@@ -358,7 +361,6 @@ public struct PresenceEngine: Sendable {
             let answeredMAC = rawMAC.flatMap(MACAddress.normalized)
             guard let answeredMAC, let mac = record.device.mac, answeredMAC != mac else {
                 Self.seen(&record, at: now)
-                record.device.reason = "answered re-probe"
                 records[request.deviceID] = record
                 return []
             }

@@ -6,10 +6,13 @@ public struct PresencePlan: Sendable, Equatable {
     public var probes: [ProbeRequest]
     /// Ask again at this monotonic moment (`Moment.elapsed`), or, when nil, after the next scan.
     public var wakeAt: Double?
+    /// A scan that starts now leaves these addresses out (`home_interval`), sorted.
+    public var scanExclusions: [String]
 
-    public init(changes: [PresenceChange] = [], probes: [ProbeRequest] = [], wakeAt: Double? = nil) {
+    public init(changes: [PresenceChange] = [], probes: [ProbeRequest] = [], wakeAt: Double? = nil, scanExclusions: [String] = []) {
         self.changes = changes
         self.probes = probes
         self.wakeAt = wakeAt
+        self.scanExclusions = scanExclusions
     }
 }

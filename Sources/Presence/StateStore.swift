@@ -40,10 +40,26 @@ public final class StateStore: Sendable {
     /// aside, with a warning). Throws, leaving the file untouched, when it exists but cannot be read, and for
     /// a file of a newer format version.
     public func load() throws(PresenceError) -> [Device] {
+        try loadState().devices
+    }
+
+    /// What survives a restart: the devices and the number of the last event published.
+    public struct Saved: Sendable, Equatable {
+        public var devices: [Device]
+        public var eventSequence: UInt64
+
+        public init(devices: [Device], eventSequence: UInt64 = 0) {
+            self.devices = devices
+            self.eventSequence = eventSequence
+        }
+    }
+
+    /// Like ``load()``, with the event sequence number as well.
+    public func loadState() throws(PresenceError) -> Saved {
         let data: Data
         switch readFile() {
         case .missing:
-            return []
+            return Saved(devices: [])
         case .failed(let code):
             throw unreadable(errno: code)
         case .read(let bytes):
@@ -52,36 +68,36 @@ public final class StateStore: Sendable {
         let decoder = JSONDecoder()
         guard let header = try? decoder.decode(StateFile.Header.self, from: data) else {
             moveAside(because: .corruptStateFile(path: path, why: "is not a JSON object"))
-            return []
+            return Saved(devices: [])
         }
         guard let version = header.formatVersion else {
             moveAside(because: .corruptStateFile(path: path, why: "has no format_version"))
-            return []
+            return Saved(devices: [])
         }
         if version > StateFile.currentVersion {
             throw .newerStateFormat(path: path, found: version, supported: StateFile.currentVersion)
         }
         guard version == StateFile.currentVersion else {
             moveAside(because: .corruptStateFile(path: path, why: "has unknown format_version \(version)"))
-            return []
+            return Saved(devices: [])
         }
         do {
             let file = try decoder.decode(StateFile.self, from: data)
             logger.debug("Loaded state", metadata: ["state.path": "\(path)", "state.devices": "\(file.devices.count)"])
-            return file.devices
+            return Saved(devices: file.devices, eventSequence: file.eventSequence ?? 0)
         } catch {
             moveAside(because: .corruptStateFile(path: path, why: "does not hold valid devices (\(error))"))
-            return []
+            return Saved(devices: [])
         }
     }
 
     /// Writes the devices atomically; never throws. Returns whether it worked. A failure is logged when
     /// saving starts failing, and recovery when it works again; repeats in between stay quiet.
     @discardableResult
-    public func save(_ devices: [Device]) -> Bool {
+    public func save(_ devices: [Device], eventSequence: UInt64 = 0) -> Bool {
         var failure: PresenceError?
         do {
-            let temporary = try writeTemporary(try encode(devices))
+            let temporary = try writeTemporary(try encode(devices, eventSequence: eventSequence))
             try commit(temporary: temporary)
         } catch {
             failure = error
@@ -104,11 +120,12 @@ public final class StateStore: Sendable {
 
     // MARK: - Steps (internal so tests can stop between them, as a crash would)
 
-    func encode(_ devices: [Device]) throws(PresenceError) -> Data {
+    func encode(_ devices: [Device], eventSequence: UInt64 = 0) throws(PresenceError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            return try encoder.encode(StateFile(formatVersion: StateFile.currentVersion, devices: devices))
+            return try encoder.encode(StateFile(formatVersion: StateFile.currentVersion, devices: devices,
+                                                     eventSequence: eventSequence == 0 ? nil : eventSequence))
         } catch {
             throw PresenceError(
                 code: .stateNotWritable, path: path,

@@ -16,18 +16,14 @@ struct RunCommand: AsyncParsableCommand {
         for warning in configuration.fileWarnings() {
             logger.warning("\(warning)")
         }
-        let bridge: BridgeService
+        let bridge: BridgeApplication
         do {
-            bridge = try BridgeService(configuration: configuration, logger: logger)
+            bridge = try BridgeApplication.build(configuration: configuration, logger: logger)
         } catch {
             throw CommandFailure("\(configOption.config): \(error)")
         }
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: bridge)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
         do {
-            try await group.run()
+            try await bridge.run(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
             throw CommandFailure("nmap2mqtt stopped: \(error)")
         }

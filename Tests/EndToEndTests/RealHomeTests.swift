@@ -130,7 +130,8 @@ struct RealHomeTests {
             let phone = lab.host(3)
             let phoneID = Self.id(phone)
             let considerHome = 8
-            try home.writeConfig(considerHome: considerHome)
+            // last_seen on every scan: the sighting after the restart shows in the attributes.
+            try home.writeConfig(considerHome: considerHome, mqtt: ["last_seen_refresh: 1"])
             let first = try home.setup.startDaemon()
             try await first.supervise {
                 try await home.watcher.waitForAll(home.ids, within: .seconds(40))
@@ -359,9 +360,9 @@ struct RealHomeTests {
         /// when hosts vanish in the first moments of a scan (30-60 s with nmap 7.93) is killed and counted
         /// as a failed scan, which counts against nobody.
         func writeConfig(interval: Int = RealHomeTests.interval, considerHome: Int = RealHomeTests.considerHome, timeout: Int = 12,
-                         scan: [String] = [], extra: [String] = []) throws {
+                         mqtt: [String] = [], scan: [String] = [], extra: [String] = []) throws {
             try setup.writeConfig(port: broker.port, nmapPath: nmap.path, hosts: lab?.subnet ?? "198.18.42.0/24", interval: interval,
-                                  considerHome: considerHome, timeout: timeout, scan: scan, extra: extra)
+                                  considerHome: considerHome, timeout: timeout, mqtt: mqtt, scan: scan, extra: extra)
         }
     }
 

@@ -173,7 +173,7 @@ struct ComplaintScenarioTests {
         #expect(answered.count >= 35, "re-probed about every consider_home: \(answered.count)")
         let phone = try #require(home.engine.device(Fixtures.phoneID))
         #expect(phone.state == .home)
-        #expect(phone.reason == "answered re-probe")
+        #expect(phone.reason == "arp-response", "the reason of its arrival: answering a re-probe changes no state")
         #expect(phone.lastSeen == answered.last?.at)
 
         home.leave(Fixtures.phone)  // now it really goes

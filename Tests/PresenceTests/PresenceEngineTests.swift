@@ -153,9 +153,9 @@ struct PresenceEngineTests {
         arguments: [
             ProbeCase(
                 name: "answered by its MAC", result: .answered(mac: "3C:22:FB:12:34:56"), state: .home,
-                reason: "answered re-probe", stillDue: false),
+                reason: "arp-response", stillDue: false),
             ProbeCase(
-                name: "answered, MAC unknown", result: .answered(mac: nil), state: .home, reason: "answered re-probe",
+                name: "answered, MAC unknown", result: .answered(mac: nil), state: .home, reason: "arp-response",
                 stillDue: false),
             ProbeCase(
                 name: "answered by another MAC", result: .answered(mac: "da:a1:19:00:00:01"), state: .notHome,

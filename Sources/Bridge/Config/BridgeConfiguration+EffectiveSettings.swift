@@ -42,6 +42,7 @@ extension BridgeConfiguration {
         }
         add(1, "keepalive", YAMLText.number(mqtt.keepalive, unit: .seconds))
         add(1, "base_topic", YAMLText.scalar(mqtt.baseTopic))
+        add(1, "last_seen_refresh", YAMLText.number(mqtt.lastSeenRefresh, unit: .seconds))
 
         add(0, "homeassistant")
         add(1, "discovery", String(homeAssistant.discovery))

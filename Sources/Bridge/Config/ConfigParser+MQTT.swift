@@ -62,6 +62,9 @@ extension ConfigParser {
         if let value = fields["base_topic"] {
             settings.baseTopic = try value.topic(example: "nmap2mqtt")
         }
+        if let value = fields["last_seen_refresh"] {
+            settings.lastSeenRefresh = try value.duration(unit: .seconds, allowZero: true)
+        }
         return settings
     }
 

@@ -12,7 +12,7 @@ struct ConfigParser {
     let environment: [String: String]
 
     static let topLevelKeys = ["mqtt", "homeassistant", "scan", "device_tracker", "devices", "track_new_devices", "track_without_mac", "state_file", "log_level"]
-    static let mqttKeys = ["host", "port", "protocol", "client_id", "username", "password", "password_file", "tls", "keepalive", "base_topic"]
+    static let mqttKeys = ["host", "port", "protocol", "client_id", "username", "password", "password_file", "tls", "keepalive", "base_topic", "last_seen_refresh"]
     static let tlsKeys = ["ca_file", "cert_file", "key_file", "insecure"]
     static let homeAssistantKeys = ["discovery", "discovery_prefix", "status_topic"]
     static let scanKeys = ["hosts", "exclude", "exclude_macs", "scan_options", "interval_seconds", "home_interval", "consider_home", "timeout", "nmap_path"]

@@ -30,6 +30,9 @@ public struct MQTTSettings: Sendable, Equatable {
     public var keepalive: Duration
     /// Prefix of every topic the bridge owns. Default: `nmap2mqtt`.
     public var baseTopic: String
+    /// How often `last_seen` alone is refreshed in the attributes and the devices list; zero = only together
+    /// with a change a user would notice (state, IP, name, ...). Default: 15 minutes.
+    public var lastSeenRefresh: Duration
 
     public init(
         host: String = "localhost",
@@ -41,7 +44,8 @@ public struct MQTTSettings: Sendable, Equatable {
         passwordFile: String? = nil,
         tls: TLSSettings? = nil,
         keepalive: Duration = .seconds(60),
-        baseTopic: String = "nmap2mqtt"
+        baseTopic: String = "nmap2mqtt",
+        lastSeenRefresh: Duration = .seconds(900)
     ) {
         self.host = host
         self.port = port ?? (tls == nil ? 1883 : 8883)
@@ -53,6 +57,7 @@ public struct MQTTSettings: Sendable, Equatable {
         self.tls = tls
         self.keepalive = keepalive
         self.baseTopic = baseTopic
+        self.lastSeenRefresh = lastSeenRefresh
     }
 
     /// `nmap2mqtt-<hostname>`: unique per machine, stable across restarts (so the broker can resume a session).
@@ -92,6 +97,7 @@ extension MQTTSettings: CustomStringConvertible, CustomDebugStringConvertible, C
                 "tls": tls as Any,
                 "keepalive": keepalive,
                 "baseTopic": baseTopic,
+                "lastSeenRefresh": lastSeenRefresh,
             ],
             displayStyle: .struct
         )

@@ -33,6 +33,9 @@ public enum Payloads {
     /// One device of `<base>/devices` and of `<base>/events`.
     struct DeviceSummary: Encodable {
         var event: String?
+        /// Events only: 1, 2, 3, ... for the bridge's whole life (kept in the state file), so a subscriber
+        /// that sees a gap knows it missed events (they are not retained).
+        var seq: UInt64?
         var id: String
         var name: String
         var state: String
@@ -45,8 +48,9 @@ public enum Payloads {
         var last_seen: String
         var reason: String
 
-        init(_ device: Device, event: String? = nil) {
+        init(_ device: Device, event: String? = nil, seq: UInt64? = nil) {
             self.event = event
+            self.seq = seq
             id = device.id
             name = device.name
             state = device.state.rawValue
@@ -65,8 +69,8 @@ public enum Payloads {
         encode(devices.map { DeviceSummary($0) })
     }
 
-    public static func event(_ kind: String, _ device: Device) -> [UInt8] {
-        encode(DeviceSummary(device, event: kind))
+    public static func event(_ kind: String, _ device: Device, seq: UInt64) -> [UInt8] {
+        encode(DeviceSummary(device, event: kind, seq: seq))
     }
 
     /// `<base>/bridge/info`: the bridge's health, so a stuck or failing nmap is visible.

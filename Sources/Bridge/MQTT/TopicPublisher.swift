@@ -67,7 +67,11 @@ final class TopicPublisher: Sendable {
             return nil
         }
 
-        var isIdle: Bool { !inFlight && (dirtySet.isEmpty || holdingDiscovery) && events.isEmpty }
+        /// Nothing in flight and nothing that could be sent now (held discovery waits).
+        var isIdle: Bool {
+            !inFlight && events.isEmpty
+                && dirty.indices.allSatisfy { dirty[$0].isEmpty || (holdingDiscovery && $0 == Priority.discovery.rawValue) }
+        }
 
         /// Counts off one copy of our own empty message on `topic`; false when none was pending.
         @discardableResult
@@ -165,7 +169,7 @@ final class TopicPublisher: Sendable {
 
     /// Publishes until cancelled. While the client is disconnected it waits: `resendAll()` on the
     /// next connection brings everything up to date.
-    func run(client: MosquittoClient) async {
+    func run(client: some MessageSink) async {
         while !Task.isCancelled {
             guard let work = state.withLock({ $0.next() }) else {
                 await wake.wait(until: nil)
@@ -179,7 +183,7 @@ final class TopicPublisher: Sendable {
 
     /// Sends what is still waiting, for at most `limit`: the bridge's last words before `offline`,
     /// so a change made just before a shutdown is not lost.
-    func flush(through client: MosquittoClient, within limit: Duration) async {
+    func flush(through client: some MessageSink, within limit: Duration) async {
         await withTimeout(limit) { [self] in
             while !Task.isCancelled, let work = state.withLock({ $0.next() }) {
                 guard await send(work, through: client) else { return }
@@ -189,7 +193,7 @@ final class TopicPublisher: Sendable {
 
     /// Publishes one message and records the outcome. Returns false when the connection is gone
     /// (or the bridge is stopping), so the caller waits for the next wake-up.
-    private func send(_ work: Work, through client: MosquittoClient) async -> Bool {
+    private func send(_ work: Work, through client: some MessageSink) async -> Bool {
         defer { state.withLock { $0.inFlight = false } }
         let clearing = work.retain && work.payload.isEmpty
         // Counted before it is handed over: the copy can come back before the acknowledgement.
@@ -223,13 +227,15 @@ final class TopicPublisher: Sendable {
                 // The bridge is stopping.
                 return false
             case .cancelled:
-                // No acknowledgement in time on a connection that looks alive: send it again.
-                logger.info("No acknowledgement from the broker in time; sending again", metadata: ["mqtt.topic": "\(work.topic)"])
+                // No acknowledgement in time on a connection that looks alive. A retained topic is
+                // stated again (the newest payload wins anyway). An event is not: libmosquitto still holds
+                // it and sends it again after a reconnect, and a second copy would be a second arrival.
+                logger.info("No acknowledgement from the broker in time", metadata: [
+                    "mqtt.topic": "\(work.topic)", "bridge.consequence": "\(work.retain ? "sending again" : "libmosquitto sends it again after a reconnect")",
+                ])
                 state.withLock { state in
                     if work.retain, let entry = state.desired[work.topic] {
                         state.markDirty(work.topic, entry.priority)
-                    } else if !work.retain {
-                        state.events.prepend((work.topic, work.payload))
                     }
                 }
                 return true
@@ -244,12 +250,12 @@ final class TopicPublisher: Sendable {
 
     /// Publishes with QoS 1 and waits for the acknowledgement at most `acknowledgementTimeout`, so
     /// that one lost acknowledgement can never stall the bridge's publishing for good.
-    private func publish(_ work: Work, through client: MosquittoClient) async throws(MosquittoError) {
+    private func publish(_ work: Work, through client: some MessageSink) async throws(MosquittoError) {
         let timeout = acknowledgementTimeout
         let outcome = await withTaskGroup(of: Result<Void, MosquittoError>?.self) { group in
             group.addTask {
                 do {
-                    try await client.publish(work.topic, payload: work.payload, qos: .atLeastOnce, retain: work.retain)
+                    try await client.publish(work.topic, payload: work.payload, retain: work.retain)
                     return .success(())
                 } catch let error as MosquittoError {
                     return .failure(error)
@@ -266,6 +272,16 @@ final class TopicPublisher: Sendable {
             return first ?? .failure(MosquittoError(.cancelled, "no acknowledgement within \(timeout)"))
         }
         try outcome.get()
+    }
+
+    /// What `topic` should hold (nil: nothing is kept for it), for tests and the status of the bridge.
+    func desiredPayload(_ topic: String) -> [UInt8]? {
+        state.withLock { $0.desired[topic]?.payload }
+    }
+
+    /// The events waiting to go out, oldest first.
+    func pendingEvents() -> [(topic: String, payload: [UInt8])] {
+        state.withLock { $0.events.map { (topic: $0.0, payload: $0.1) } }
     }
 
     /// Returns once everything wanted has gone out, or at `deadline`. Polls: it serves shutdown

@@ -1,3 +1,4 @@
+import Logging
 import Mosquitto
 import NmapScanner
 import Presence
@@ -21,6 +22,16 @@ extension BridgeConfiguration {
             },
             protocolVersion: mqtt.protocolVersion == .v311 ? .v311 : .v5,
             will: MQTTWill(topic: topics.bridgeState, payload: "offline".utf8, qos: .atLeastOnce, retain: true))
+    }
+
+    /// The state file and what it holds; an unreadable file is an error that names `state_file`.
+    func loadState(logger: Logger) throws(BridgeError) -> (StateStore, StateStore.Saved) {
+        let store = StateStore(path: stateFile, logger: logger)
+        do {
+            return (store, try store.loadState())
+        } catch {
+            throw BridgeError("state_file: \(error)")
+        }
     }
 
     public var scannerConfiguration: ScannerConfiguration {

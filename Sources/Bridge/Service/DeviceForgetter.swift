@@ -17,16 +17,10 @@ public enum DeviceForgetter {
         guard let id = DeviceID.from(text) else {
             throw BridgeError("\"\(text)\" is not a MAC address or device id; expected e.g. aa:bb:cc:dd:ee:ff, or ip_192_0_2_5 for a device tracked by IP")
         }
-        let store = StateStore(path: configuration.stateFile, logger: logger)
-        let devices: [Device]
-        do {
-            devices = try store.load()
-        } catch {
-            throw BridgeError("state_file: \(error)")
-        }
-        let remaining = devices.filter { $0.id != id }
-        let removed = remaining.count != devices.count
-        if removed, !store.save(remaining) {
+        let (store, saved) = try configuration.loadState(logger: logger)
+        let remaining = saved.devices.filter { $0.id != id }
+        let removed = remaining.count != saved.devices.count
+        if removed, !store.save(remaining, eventSequence: saved.eventSequence) {
             throw BridgeError("state_file: could not write \(configuration.stateFile); see the log above")
         }
 

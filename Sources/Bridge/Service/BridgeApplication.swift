@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import Mosquitto
+import NmapScanner
+import Presence
+import ServiceLifecycle
+import UnixSignals
+
+/// The daemon, built from a ``BridgeConfiguration`` by one factory that the executable and the tests
+/// both call (``build(configuration:logger:rediscoveryDelay:)``).
+///
+/// It is a `ServiceGroup` of small services, in this order:
+/// 1. ``BrokerSession``: connects, subscribes, audits discovery on each connection, disconnects at the end;
+/// 2. ``PublishingService``: keeps the broker in step with what the bridge states (``TopicPublisher``);
+/// 3. ``StateFileWriter``: writes the state file from its own task;
+/// 4. ``HomeAssistantListener``: Home Assistant's birth, deletions, forget requests;
+/// 5. ``PresenceService``: scans, re-probes and decisions.
+///
+/// They share one ``BridgeState``. A graceful shutdown stops them in reverse order, so the last scan's
+/// result is saved, then published, then `offline` is said and the connection closes. A new presence
+/// source or a new output is one more service in this list (docs/ARCHITECTURE.md).
+public struct BridgeApplication: Sendable {
+    public let configuration: BridgeConfiguration
+    let state: BridgeState
+    let services: [any Service]
+    /// The scan loop, for tests that step it by hand.
+    let presence: PresenceService
+    private let logger: Logger
+    private let client: MosquittoClient
+
+    public static func build(configuration: BridgeConfiguration, logger: Logger,
+                             rediscoveryDelay: Duration = .seconds(5)) throws(BridgeError) -> BridgeApplication {
+        let scanner: NmapScanner
+        do {
+            scanner = try NmapScanner(configuration: configuration.scannerConfiguration, logger: logger)
+        } catch {
+            throw BridgeError("scan: \(error)")
+        }
+        return try build(configuration: configuration, logger: logger, scanner: scanner, rediscoveryDelay: rediscoveryDelay)
+    }
+
+    /// The factory itself, with the network to scan passed in (tests pass a scripted one).
+    static func build(configuration: BridgeConfiguration, logger: Logger, scanner: some NetworkScanning,
+                      rediscoveryDelay: Duration = .seconds(5), now: @escaping @Sendable () -> Date = { Date() },
+                      uptime: (@Sendable () -> TimeInterval)? = nil) throws(BridgeError) -> BridgeApplication {
+        let client: MosquittoClient
+        do {
+            client = try MosquittoClient(configuration: configuration.mqttConfiguration, logger: logger)
+        } catch {
+            throw BridgeError("mqtt: \(error)")
+        }
+        let (store, saved) = try configuration.loadState(logger: logger)
+        let publisher = TopicPublisher(logger: logger)
+        if configuration.homeAssistant.discovery { publisher.holdDiscovery() }
+        let writer = StateFileWriter(store: store)
+        let state = BridgeState(configuration: configuration, saved: saved, publisher: publisher, writer: writer, logger: logger, now: now, uptime: uptime)
+        let listener = HomeAssistantListener(state: state, client: client, rediscoveryDelay: rediscoveryDelay, logger: logger)
+        let presence = PresenceService(state: state, scanner: scanner, logger: logger)
+        let services: [any Service] = [
+            BrokerSession(state: state, client: client, listener: listener, logger: logger),
+            PublishingService(publisher: publisher, sink: client, topics: state.topics),
+            writer,
+            listener,
+            presence,
+        ]
+        return BridgeApplication(configuration: configuration, state: state, services: services, presence: presence, logger: logger, client: client)
+    }
+
+    /// Runs the bridge until one of `signals` (or cancellation) stops it; throws when it cannot run on
+    /// (the broker refused its credentials, ...), after a graceful shutdown of everything else.
+    public func run(gracefulShutdownSignals signals: [UnixSignal] = []) async throws {
+        logger.info("nmap2mqtt starting", metadata: [
+            "bridge.version": "\(BridgeVersion.current)", "mqtt.broker": "\(client.configuration)",
+            "scan.targets": "\(configuration.scan.hosts.joined(separator: " "))", "bridge.state_file": "\(configuration.stateFile)",
+        ])
+        state.announceBridge()
+        state.clearUntracked()
+        state.sync()
+        let group = ServiceGroup(configuration: .init(
+            services: services.map {
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: signals,
+            logger: logger))
+        defer { logger.info("nmap2mqtt stopped") }
+        try await group.run()
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import Logging
+import Presence
+import Synchronization
+
+/// What the bridge's services share: the presence engine, what the broker should hold (through the
+/// ``TopicPublisher``) and what the state file should hold (through the ``StateFileWriter``).
+///
+/// One lock. Every step that changes the engine also states, inside that lock, what the broker and the
+/// state file should now hold, so the publisher and the writer always receive statements in the order
+/// the engine took its steps: a snapshot taken before a `forget` can never re-announce the device after
+/// the forget cleared it, and an older state file never replaces a newer one. Nothing inside the lock
+/// waits: the publisher and the writer only take note and wake their own tasks.
+final class BridgeState: Sendable {
+    let configuration: BridgeConfiguration
+    let topics: Topics
+    let logger: Logger
+    let publisher: TopicPublisher
+    let writer: StateFileWriter
+    /// Devices of the state file that were announced in an earlier run (not deleted then).
+    let restoredIDs: Set<String>
+    /// Monotonic time of the run: every presence decision counts from here (`Moment.elapsed`).
+    let runStart: ContinuousClock.Instant
+    private let now: @Sendable () -> Date
+    /// Seconds since the run began, monotonic; injected by tests.
+    private let uptime: @Sendable () -> TimeInterval
+    private let status: Mutex<BridgeStatus>
+
+    /// `now` is the wall clock (labels only); `uptime`, when given, replaces the monotonic clock of the
+    /// decisions (tests step it by hand).
+    init(configuration: BridgeConfiguration, saved: StateStore.Saved, publisher: TopicPublisher, writer: StateFileWriter,
+         logger: Logger, now: @escaping @Sendable () -> Date = { Date() }, uptime: (@Sendable () -> TimeInterval)? = nil) {
+        self.configuration = configuration
+        self.topics = configuration.topics
+        self.logger = logger
+        self.publisher = publisher
+        self.writer = writer
+        self.now = now
+        let runStart = ContinuousClock.now
+        self.runStart = runStart
+        self.uptime = uptime ?? { (ContinuousClock.now - runStart).timeInterval }
+        restoredIDs = Set(saved.devices.filter { !$0.deleted }.map(\.id))
+        status = Mutex(BridgeStatus(
+            engine: PresenceEngine(configuration: configuration.presenceConfiguration, devices: saved.devices),
+            mirror: DeviceMirror(lastSeenRefresh: configuration.mqtt.lastSeenRefresh),
+            eventSequence: saved.eventSequence))
+    }
+
+    /// Now, as the engine counts it: monotonic since the run began, and the wall clock for labels.
+    func moment() -> Moment {
+        Moment(elapsed: uptime(), wall: now())
+    }
+
+    /// A monotonic moment of the engine (`Moment.elapsed`) on the continuous clock.
+    func instant(at elapsed: Double) -> ContinuousClock.Instant {
+        runStart + .milliseconds(Int((elapsed * 1000).rounded(.up)))
+    }
+
+    /// Reads or changes the state without publishing (scan bookkeeping, snapshots).
+    func withStatus<T>(_ body: (inout BridgeStatus) -> T) -> T {
+        status.withLock { body(&$0) }
+    }
+
+    /// Takes one engine step and publishes what it changed: arrival and departure events, the devices whose
+    /// shown state moved, `bridge/info`, and the state file.
+    func step(_ body: (inout BridgeStatus) -> [PresenceChange]) {
+        status.withLock { status in
+            let changes = body(&status)
+            publish(changes, in: &status)
+        }
+    }
+
+    /// Publishes the current state (start, after a forget or a deletion) and saves it.
+    func sync() {
+        status.withLock { status in publish([], in: &status, routine: false) }
+    }
+
+    private func publish(_ changes: [PresenceChange], in status: inout BridgeStatus, routine: Bool? = nil) {
+        for change in changes {
+            let kind: String
+            switch change {
+            case .arrived(let device):
+                guard !device.deleted else { continue }
+                logger.info("Device arrived", metadata: device.logMetadata)
+                kind = "arrived"
+            case .departed(let device):
+                guard !device.deleted else { continue }
+                logger.info("Device departed", metadata: device.logMetadata)
+                kind = "departed"
+            case .updated(let device, let changed):
+                logger.debug("Device updated", metadata: device.logMetadata.merging(["device.changed": "\(changed)"]) { $1 })
+                continue
+            }
+            status.eventSequence += 1
+            publisher.send(topics.events, Payloads.event(kind, change.device, seq: status.eventSequence))
+        }
+        let update = status.mirror.update(status.engine.devices, at: uptime())
+        for device in update.devices {
+            if configuration.homeAssistant.discovery {
+                publisher.retain(topics.discovery(device.id), DiscoveryPayload.device(device, topics: topics, version: BridgeVersion.current),
+                                 priority: .discovery)
+            }
+            publisher.retain(topics.state(device.id), device.state.rawValue)
+            publisher.retain(topics.attributes(device.id), Payloads.attributes(device))
+        }
+        if let list = update.list {
+            publisher.retain(topics.devices, Payloads.devices(list))
+        }
+        publisher.retain(topics.bridgeInfo, Payloads.bridgeInfo(bridgeInfo(status)))
+        // A step that changed nothing a user notices is saved at most every few minutes (flash storage
+        // wears): a stale last_seen after a crash costs nothing, since nobody departs before the first
+        // complete scan of the next run and a failed re-probe.
+        save(in: &status, unlessRecent: routine ?? update.isEmpty && changes.isEmpty)
+    }
+
+    /// Asks the writer to save the state now.
+    func save() {
+        status.withLock { save(in: &$0, unlessRecent: false) }
+    }
+
+    private func save(in status: inout BridgeStatus, unlessRecent: Bool) {
+        let now = ContinuousClock.now
+        if unlessRecent, let last = status.lastSaved, now - last < Self.routineSaveInterval { return }
+        status.lastSaved = now
+        writer.submit(StateStore.Saved(devices: status.engine.devices, eventSequence: status.eventSequence))
+    }
+
+    /// How often a state file that only gained fresher `last_seen` times is written.
+    static let routineSaveInterval: Duration = .seconds(300)
+
+    // MARK: - Devices leaving the bridge's care
+
+    /// Clears what the broker holds for a device the bridge stops announcing.
+    private func clearTopics(of id: String, keepingDiscovery: Bool = false) {
+        if keepingDiscovery {
+            publisher.drop(topics.discovery(id))
+        } else {
+            publisher.clear(topics.discovery(id))
+        }
+        publisher.clear(topics.state(id))
+        publisher.clear(topics.attributes(id))
+    }
+
+    /// Devices of the state file that the configuration no longer tracks (`exclude_macs`, `track: false`,
+    /// `track_new_devices: false`, removed from `devices`): clear what the broker still holds for them, so
+    /// Home Assistant does not show them `home` forever.
+    func clearUntracked() {
+        status.withLock { status in
+            for device in status.engine.untracked {
+                logger.info("No longer tracked; clearing its retained topics", metadata: device.logMetadata)
+                clearTopics(of: device.id)
+            }
+        }
+    }
+
+    /// `nmap2mqtt forget` (or a forget request): the device is gone from the engine and the broker.
+    func forget(_ id: String) -> Device? {
+        status.withLock { status -> Device? in
+            guard let device = status.engine.forget(id) else { return nil }
+            status.mirror.remove(id)
+            clearTopics(of: id)
+            publish([], in: &status, routine: false)
+            return device
+        }
+    }
+
+    /// Home Assistant cleared the discovery config of one of our devices: a user deleted it. It stays
+    /// deleted (never announced again) until `nmap2mqtt forget`. Nil when the device is unknown or was
+    /// deleted already.
+    func markDeleted(_ id: String) -> Device? {
+        status.withLock { status -> Device? in
+            guard let device = status.engine.markDeleted(id) else { return nil }
+            status.mirror.remove(id)
+            clearTopics(of: id, keepingDiscovery: true)
+            publish([], in: &status, routine: false)
+            return device
+        }
+    }
+
+    /// The ids whose discovery config the broker should hold: devices not deleted that were announced in an
+    /// earlier run or in this one.
+    func announcedIDs() -> Set<String> {
+        let ids = status.withLock { status in
+            Set(status.engine.devices.filter { !$0.deleted }.map(\.id))
+        }
+        return ids.filter { restoredIDs.contains($0) || publisher.wasPublished(topics.discovery($0)) }
+    }
+
+    /// `online` and the bridge's own discovery config, retained.
+    func announceBridge() {
+        publisher.retain(topics.bridgeState, "online", priority: .bridgeState)
+        if configuration.homeAssistant.discovery {
+            publisher.retain(topics.bridgeDiscovery, DiscoveryPayload.bridge(topics: topics, version: BridgeVersion.current), priority: .discovery)
+        }
+    }
+
+    private func bridgeInfo(_ status: BridgeStatus) -> Payloads.BridgeInfo {
+        let devices = status.engine.devices.filter { !$0.deleted }
+        return Payloads.BridgeInfo(
+            version: BridgeVersion.current,
+            scan_targets: configuration.scan.hosts,
+            scan_interval_seconds: Double(configuration.scan.interval.components.seconds),
+            last_scan_start: status.lastScanStart.map(Timestamp.text),
+            last_scan_duration_seconds: status.lastScanDuration.map { ($0 * 1000).rounded() / 1000 },
+            last_scan_ok: status.lastScanOK,
+            last_scan_result: status.engine.lastRound?.rawValue,
+            consecutive_outages: status.engine.consecutiveOutages,
+            hosts_up: status.hostsUp,
+            consecutive_failures: status.engine.consecutiveFailures,
+            last_error: status.lastError,
+            device_count: devices.count,
+            devices_home: devices.count { $0.state == .home })
+    }
+}
+
+extension Device {
+    var logMetadata: Logger.Metadata {
+        ["device.id": "\(id)", "device.name": "\(name.logSafe)", "scan.host.ip": "\(ip)",
+         "scan.host.mac": "\(mac ?? "-")", "device.reason": "\(reason.logSafe)"]
+    }
+}

@@ -1,0 +1,28 @@
+import Mosquitto
+import NmapScanner
+
+/// Where the presence service meets nmap: a complete scan, and the re-probe of one address. The
+/// daemon passes ``NmapScanner``; unit tests pass a scripted network.
+protocol NetworkScanning: Sendable {
+    /// One complete scan of the targets, leaving out `alsoExclude` (`home_interval`).
+    func scan(alsoExclude: [String]) async -> ScanReport
+    /// The re-probe before a departure (``NmapScanner/probe(address:witnesses:)``).
+    func probe(address: String, witnesses: [String]) async -> ProbeReport
+}
+
+extension NmapScanner: NetworkScanning {}
+
+/// Where the publisher meets the broker: one message out, acknowledged (QoS 1) or refused. The daemon
+/// passes ``MosquittoClient``; unit tests pass a recording broker.
+protocol MessageSink: Sendable {
+    var isConnected: Bool { get }
+    /// Throws ``MosquittoError`` with the codes ``MosquittoClient/publish(_:payload:qos:retain:properties:)``
+    /// documents: `notConnected` (nothing sent), `connectionLost`, `publishRejected`, ...
+    func publish(_ topic: String, payload: [UInt8], retain: Bool) async throws(MosquittoError)
+}
+
+extension MosquittoClient: MessageSink {
+    func publish(_ topic: String, payload: [UInt8], retain: Bool) async throws(MosquittoError) {
+        try await publish(topic, payload: payload, qos: .atLeastOnce, retain: retain, properties: nil)
+    }
+}
