@@ -9,7 +9,7 @@ struct Nmap2MQTT: AsyncParsableCommand {
         commandName: "nmap2mqtt",
         abstract: "Network presence from nmap, published to MQTT with Home Assistant discovery.",
         version: BridgeVersion.current,
-        subcommands: [RunCommand.self, ScanCommand.self, CheckConfigCommand.self, DevicesCommand.self, ForgetCommand.self],
+        subcommands: [RunCommand.self, ScanCommand.self, CheckConfigCommand.self, DevicesCommand.self, ForgetCommand.self, ImportCommand.self],
         defaultSubcommand: RunCommand.self
     )
 
