@@ -46,10 +46,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PassiveListener",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "Bridge",
             dependencies: [
                 "Mosquitto",
                 "NmapScanner",
+                "PassiveListener",
                 "Presence",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -114,6 +121,10 @@ let package = Package(
         .testTarget(
             name: "PresenceTests",
             dependencies: ["Presence"]
+        ),
+        .testTarget(
+            name: "PassiveListenerTests",
+            dependencies: ["PassiveListener", "TestSupport"]
         ),
         .testTarget(
             name: "BridgeTests",

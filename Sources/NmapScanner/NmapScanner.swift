@@ -76,3 +76,11 @@ public struct NmapScanner: Sendable {
         return list
     }
 }
+
+extension NmapScanner {
+    /// The vendor nmap's `nmap-mac-prefixes` names for `mac` (any notation), as scans report it; nil when
+    /// it has none or the file cannot be read. For hosts heard between scans.
+    public func vendor(ofMAC mac: String) -> String? {
+        vendors.get()?.vendor(of: mac)
+    }
+}

@@ -36,9 +36,9 @@ import Foundation
 /// - Devices the user deleted are tracked like any other (so `forget` and the table stay right), but their
 ///   changes are dropped: the caller never has to filter them.
 ///
-/// The caller's loop: `next(at:)` says what to publish, what to re-probe and when to ask again;
-/// `excludedAddresses(at:)` what a scan starting now leaves out; every scan goes to `apply`, every
-/// re-probe to `resolve`.
+/// The caller's loop: `next(at:)` says what to publish, what to re-probe, what a scan starting now
+/// leaves out and when to ask again; every scan goes to `apply`, every re-probe to `resolve`, and every
+/// frame a passive source heard to `heard` (never a departure).
 ///
 /// Every step is O(n) over dictionaries keyed by device id; no quadratic scans.
 public struct PresenceEngine: Sendable {
@@ -62,7 +62,7 @@ public struct PresenceEngine: Sendable {
         var pickedSighting = 0
     }
 
-    private var records: [String: Record] = [:]
+    var records: [String: Record] = [:]
     /// Counts complete scans, to tell which records `applyComplete` has already picked a sighting for.
     private var scanNumber = 0
     private let settings: [String: DeviceSettings]
@@ -259,7 +259,7 @@ public struct PresenceEngine: Sendable {
 
     /// A known device seen up in a complete scan: home, seen now, with what changed. Returns whether it
     /// was home before and which fields changed (the name is the caller's to derive again).
-    private static func see(_ record: inout Record, _ sighting: Sighting, at now: Moment) -> (wasHome: Bool, changed: Set<DeviceField>) {
+    static func see(_ record: inout Record, _ sighting: Sighting, at now: Moment) -> (wasHome: Bool, changed: Set<DeviceField>) {
         // A missing host name or vendor never erases a known one.
         let hostName = sighting.hostName.flatMap { $0.isEmpty ? nil : $0 }
         let vendor = sighting.vendor.flatMap { $0.isEmpty ? nil : $0 }
@@ -440,20 +440,20 @@ public struct PresenceEngine: Sendable {
             .prefix(3).map(\.key)
     }
 
-    private func isTracked(mac: String?) -> Bool {
+    func isTracked(mac: String?) -> Bool {
         guard let mac else { return trackWithoutMAC }
         if !excludedMACs.isEmpty && excludedMACs.contains(mac) { return false }
         if !settings.isEmpty, let setting = settings[mac] { return setting.track }
         return trackNewDevices
     }
 
-    private func considerHome(for mac: String?) -> TimeInterval {
+    func considerHome(for mac: String?) -> TimeInterval {
         mac.flatMap { settings[$0]?.considerHome?.timeInterval } ?? considerHome
     }
 
     /// Like Home Assistant's `human_readable_name`: the configured name, else the short host name, else
     /// "<vendor> <last three octets>", else "Device <mac or ip>".
-    private func name(mac: String?, ip: String, hostName: String?, vendor: String?) -> String {
+    func name(mac: String?, ip: String, hostName: String?, vendor: String?) -> String {
         if let mac, let configured = settings[mac]?.name, !configured.isEmpty { return configured }
         if let hostName, let label = hostName.split(separator: ".").first, !label.isEmpty {
             return String(label)

@@ -29,6 +29,7 @@ struct DaemonTests {
               interval_seconds: \(Self.interval)
               consider_home: \(Self.considerHome)
               nmap_path: \(directory)/nmap
+              listen: false  # outside the lab: never listen on this machine's interfaces
             state_file: \(directory)/state.json
             log_level: debug
             """.write(toFile: configFile, atomically: true, encoding: .utf8)

@@ -145,6 +145,7 @@ struct HostileInputTests {
         scan:
           hosts: \(injection.key == "hosts" ? quoted : "\"\(hosts)\"")
           nmap_path: \(nmap.path)
+          listen: false  # outside the lab: never listen on this machine's interfaces
         \(scan.map { "  " + $0 }.joined(separator: "\n"))
         state_file: \(setup.stateFile)
 

@@ -356,7 +356,7 @@ struct RealHomeTests {
         var ids: [String] { lab.map { $0.hosts.map(RealHomeTests.id) } ?? StandInNmap.fixtureIDs }
 
         /// config.yaml against this broker and nmap; on the LAN its subnet. The timeout outlasts a normal
-        /// scan (2 s) and nmap's usual stall when hosts vanish (6-11 s, LAB-NOTES); the longer stall seen
+        /// scan (2 s) and nmap's usual stall when hosts vanish (6-11 s, docs/ARCHITECTURE.md); the longer stall seen
         /// when hosts vanish in the first moments of a scan (30-60 s with nmap 7.93) is killed and counted
         /// as a failed scan, which counts against nobody.
         func writeConfig(interval: Int = RealHomeTests.interval, considerHome: Int = RealHomeTests.considerHome, timeout: Int = 12,

@@ -135,6 +135,7 @@ struct BridgeSetup {
           consider_home: \(considerHome)
           timeout: \(timeout)
           nmap_path: \(nmapPath)
+          listen: false  # outside the lab: never listen on this machine's interfaces
         \(scan.map { "  " + $0 }.joined(separator: "\n"))
         state_file: \(stateFile ?? self.stateFile)
         log_level: debug

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// A child process started with `posix_spawn`, with an empty signal mask and default signal
-/// dispositions (unlike `Foundation.Process`, whose children inherit a blocked SIGTERM: LAB-NOTES),
+/// dispositions (unlike `Foundation.Process`, whose children inherit a blocked SIGTERM: docs/ARCHITECTURE.md),
 /// its output appended to a file, and reaped by a thread of its own so that nothing waits on
 /// Swift's cooperative pool. Killed with SIGKILL when the last reference goes away.
 public final class ChildProcess: Sendable {

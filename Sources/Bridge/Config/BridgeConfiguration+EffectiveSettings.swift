@@ -59,6 +59,7 @@ extension BridgeConfiguration {
         add(1, "consider_home", YAMLText.number(scan.considerHome, unit: .seconds))
         add(1, "timeout", YAMLText.number(scan.timeout, unit: .seconds))
         add(1, "nmap_path", YAMLText.scalar(scan.nmapPath))
+        add(1, "listen", String(scan.listen))
 
         if devices.isEmpty {
             add(0, "devices", "[]")

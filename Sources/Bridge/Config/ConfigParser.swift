@@ -15,7 +15,7 @@ struct ConfigParser {
     static let mqttKeys = ["host", "port", "protocol", "client_id", "username", "password", "password_file", "tls", "keepalive", "base_topic", "last_seen_refresh"]
     static let tlsKeys = ["ca_file", "cert_file", "key_file", "insecure"]
     static let homeAssistantKeys = ["discovery", "discovery_prefix", "status_topic"]
-    static let scanKeys = ["hosts", "exclude", "exclude_macs", "scan_options", "interval_seconds", "home_interval", "consider_home", "timeout", "nmap_path"]
+    static let scanKeys = ["hosts", "exclude", "exclude_macs", "scan_options", "interval_seconds", "home_interval", "consider_home", "timeout", "nmap_path", "listen"]
     static let deviceKeys = ["mac", "name", "consider_home", "track"]
 
     /// Hints for keys written somewhere else than where they belong, or under Home Assistant's newer names.
@@ -192,6 +192,7 @@ struct ConfigParser {
             let text = try value.string(expected: "the nmap command, such as nmap or /usr/bin/nmap")
             settings.nmapPath = text.contains("/") ? ConfigFiles.absolute(text, relativeTo: configDirectory, environment: environment) : text
         }
+        if let value = fields["listen"] { settings.listen = try value.bool() }
         try checkWithScanner(settings, fields)
         return settings
     }

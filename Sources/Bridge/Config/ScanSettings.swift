@@ -18,6 +18,9 @@ public struct ScanSettings: Sendable, Equatable {
     public var timeout: Duration
     /// The nmap executable: a command looked up in PATH, or a path. Default: `nmap`.
     public var nmapPath: String
+    /// Hear devices between scans (ARP and DHCP frames, or the kernel's neighbour table without
+    /// CAP_NET_RAW): arrivals within a second. Departures stay the scans' job. Default: true.
+    public var listen: Bool
 
     public static let defaultScanOptions = "-F --host-timeout 5s"
 
@@ -30,7 +33,8 @@ public struct ScanSettings: Sendable, Equatable {
         homeInterval: Duration = .zero,
         considerHome: Duration = .seconds(180),
         timeout: Duration = .seconds(300),
-        nmapPath: String = "nmap"
+        nmapPath: String = "nmap",
+        listen: Bool = true
     ) {
         self.hosts = hosts
         self.exclude = exclude
@@ -41,5 +45,6 @@ public struct ScanSettings: Sendable, Equatable {
         self.considerHome = considerHome
         self.timeout = timeout
         self.nmapPath = nmapPath
+        self.listen = listen
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Presence
 
-/// The JSON payloads of DESIGN.md's topic table. JSONEncoder does the escaping, so quotes,
+/// The JSON payloads of the README's topic table. JSONEncoder does the escaping, so quotes,
 /// backslashes and control characters in names from the network never break a payload.
 public enum Payloads {
     static let encoder: JSONEncoder = {

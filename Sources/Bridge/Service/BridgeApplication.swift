@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Mosquitto
 import NmapScanner
+import PassiveListener
 import Presence
 import ServiceLifecycle
 import UnixSignals
@@ -14,7 +15,8 @@ import UnixSignals
 /// 2. ``PublishingService``: keeps the broker in step with what the bridge states (``TopicPublisher``);
 /// 3. ``StateFileWriter``: writes the state file from its own task;
 /// 4. ``HomeAssistantListener``: Home Assistant's birth, deletions, forget requests;
-/// 5. ``PresenceService``: scans, re-probes and decisions.
+/// 5. ``PresenceService``: scans, re-probes and decisions;
+/// 6. ``PassiveService`` (unless `scan.listen: false`): devices heard between scans.
 ///
 /// They share one ``BridgeState``. A graceful shutdown stops them in reverse order, so the last scan's
 /// result is saved, then published, then `offline` is said and the connection closes. A new presence
@@ -36,13 +38,15 @@ public struct BridgeApplication: Sendable {
         } catch {
             throw BridgeError("scan: \(error)")
         }
-        return try build(configuration: configuration, logger: logger, scanner: scanner, rediscoveryDelay: rediscoveryDelay)
+        return try build(configuration: configuration, logger: logger, scanner: scanner, rediscoveryDelay: rediscoveryDelay,
+                         vendor: { scanner.vendor(ofMAC: $0) })
     }
 
     /// The factory itself, with the network to scan passed in (tests pass a scripted one).
     static func build(configuration: BridgeConfiguration, logger: Logger, scanner: some NetworkScanning,
                       rediscoveryDelay: Duration = .seconds(5), now: @escaping @Sendable () -> Date = { Date() },
-                      uptime: (@Sendable () -> TimeInterval)? = nil) throws(BridgeError) -> BridgeApplication {
+                      uptime: (@Sendable () -> TimeInterval)? = nil, vendor: @escaping @Sendable (String) -> String? = { _ in nil },
+                      passiveListener: (@Sendable () throws -> PassiveListener)? = nil) throws(BridgeError) -> BridgeApplication {
         let client: MosquittoClient
         do {
             client = try MosquittoClient(configuration: configuration.mqttConfiguration, logger: logger)
@@ -56,13 +60,17 @@ public struct BridgeApplication: Sendable {
         let state = BridgeState(configuration: configuration, saved: saved, publisher: publisher, writer: writer, logger: logger, now: now, uptime: uptime)
         let listener = HomeAssistantListener(state: state, client: client, rediscoveryDelay: rediscoveryDelay, logger: logger)
         let presence = PresenceService(state: state, scanner: scanner, logger: logger)
-        let services: [any Service] = [
+        var services: [any Service] = [
             BrokerSession(state: state, client: client, listener: listener, logger: logger),
             PublishingService(publisher: publisher, sink: client, topics: state.topics),
             writer,
             listener,
             presence,
         ]
+        if configuration.scan.listen {
+            let open = passiveListener ?? { try PassiveListener.open(logger: logger) }
+            services.append(PassiveService(state: state, logger: logger, vendor: vendor, open: open))
+        }
         return BridgeApplication(configuration: configuration, state: state, services: services, presence: presence, logger: logger, client: client)
     }
 

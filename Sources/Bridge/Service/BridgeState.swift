@@ -62,10 +62,12 @@ final class BridgeState: Sendable {
     }
 
     /// Takes one engine step and publishes what it changed: arrival and departure events, the devices whose
-    /// shown state moved, `bridge/info`, and the state file.
-    func step(_ body: (inout BridgeStatus) -> [PresenceChange]) {
+    /// shown state moved, `bridge/info`, and the state file. With `onlyChanges`, a step that changed nothing
+    /// publishes nothing at all (frequent steps such as frames heard between scans).
+    func step(onlyChanges: Bool = false, _ body: (inout BridgeStatus) -> [PresenceChange]) {
         status.withLock { status in
             let changes = body(&status)
+            if onlyChanges, changes.isEmpty { return }
             publish(changes, in: &status)
         }
     }

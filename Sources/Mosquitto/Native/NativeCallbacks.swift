@@ -4,7 +4,7 @@ import CMosquitto
 /// copies what it needs out of C memory, and hands it over. No business logic, no awaiting.
 ///
 /// Installed from this nonisolated code on purpose: closures formed in main-actor code crash when
-/// libmosquitto's thread calls them (LAB-NOTES).
+/// libmosquitto's thread calls them (docs/ARCHITECTURE.md, "Facts of this platform").
 enum NativeCallbacks {
     private static func core(_ obj: UnsafeMutableRawPointer?) -> ClientCore? {
         obj.map { Unmanaged<ClientCore>.fromOpaque($0).takeUnretainedValue() }
