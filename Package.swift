@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "NmapScanner", targets: ["NmapScanner"]),
         .library(name: "Presence", targets: ["Presence"]),
         .library(name: "Bridge", targets: ["Bridge"]),
+        .library(name: "StatusPage", targets: ["StatusPage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -17,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
     ],
     targets: [
         // The only target that touches C: libmosquitto through pkg-config.
@@ -51,6 +54,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The status page, /metrics and /healthz: a value model the daemon fills, no Bridge or Presence.
+        .target(
+            name: "StatusPage",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .target(
             name: "Bridge",
             dependencies: [
@@ -58,6 +71,7 @@ let package = Package(
                 "NmapScanner",
                 "PassiveListener",
                 "Presence",
+                "StatusPage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -84,18 +98,6 @@ let package = Package(
             path: "examples/PublishRetained"
         ),
 
-        // In-process measurements for bench/run (not a product: nothing depends on it).
-        .executableTarget(
-            name: "nmap2mqtt-bench",
-            dependencies: [
-                "Mosquitto",
-                "NmapScanner",
-                "Presence",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "bench/Sources/nmap2mqtt-bench"
-        ),
 
         // Shared by the test targets: a real mosquitto broker, the network-namespace test LAN.
         .target(
@@ -125,6 +127,16 @@ let package = Package(
         .testTarget(
             name: "PassiveListenerTests",
             dependencies: ["PassiveListener", "TestSupport"]
+        ),
+        .testTarget(
+            name: "StatusPageTests",
+            dependencies: [
+                "StatusPage",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
         .testTarget(
             name: "BridgeTests",

@@ -32,6 +32,7 @@ struct DaemonTests {
               listen: false  # outside the lab: never listen on this machine's interfaces
             state_file: \(directory)/state.json
             log_level: debug
+            web: {port: 0}
             """.write(toFile: configFile, atomically: true, encoding: .utf8)
 
             let watcher = try MosquittoClient(configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "e2e-watch-\(lab.name)"),

@@ -148,6 +148,7 @@ struct HostileInputTests {
           listen: false  # outside the lab: never listen on this machine's interfaces
         \(scan.map { "  " + $0 }.joined(separator: "\n"))
         state_file: \(setup.stateFile)
+        web: {port: 0}
 
         """
         try text.write(toFile: setup.configFile, atomically: true, encoding: .utf8)

@@ -68,6 +68,7 @@ struct InstantArrivalTests {
               nmap_path: nmap
             state_file: \(directory)/state.json
             log_level: debug
+            web: {port: 0}
             """.write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
             let daemon = Daemon(process: try ChildProcess("ip", inLab + [Daemon.executable, "run", "--config", directory + "/config.yaml"],
                                                           outputFile: directory + "/daemon.log"), logFile: directory + "/daemon.log")

@@ -100,8 +100,11 @@ struct RealHomeTests {
                                                            "\(phone.hostName) not_home") { $0 == "not_home" }
                 }
                 for phone in phones {
-                    let event = try #require(home.watcher.departures(since: leftAt).first { $0.message.string.contains(phone.mac) },
-                                             "a departed event for \(phone.hostName)")
+                    // Events go out after the retained topics of the same step: wait for it.
+                    let event = try await home.watcher.log.wait("a departed event for \(phone.hostName)", within: .seconds(10), since: leftAt) { entries in
+                        entries.first { $0.message.topic == "nmap2mqtt/events" && $0.message.string.contains("\"departed\"")
+                            && $0.message.string.contains(phone.mac) }
+                    }
                     let payload = try #require(Self.json(event))
                     let lastSeen = try Date(try #require(payload["last_seen"] as? String), strategy: .iso8601)
                     #expect(event.at.timeIntervalSince(lastSeen) >= Double(Self.considerHome) - 0.5,

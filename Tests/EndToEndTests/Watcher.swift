@@ -139,6 +139,8 @@ struct BridgeSetup {
         \(scan.map { "  " + $0 }.joined(separator: "\n"))
         state_file: \(stateFile ?? self.stateFile)
         log_level: debug
+        web:
+          port: 0  # a free port: daemons of tests running at once each get one
         \(extra.joined(separator: "\n"))
 
         """

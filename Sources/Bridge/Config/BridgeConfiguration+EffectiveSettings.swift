@@ -76,6 +76,11 @@ extension BridgeConfiguration {
         add(0, "track_without_mac", String(trackWithoutMAC))
         add(0, "state_file", YAMLText.scalar(stateFile))
         add(0, "log_level", logLevel.rawValue)
+        add(0, "web")
+        add(1, "enabled", String(web.enabled))
+        add(1, "host", YAMLText.scalar(web.host))
+        add(1, "port", String(web.port))
+        add(1, "auth_token", web.authToken == nil ? "null" : YAMLText.quoted(Self.maskedPassword))
         return lines.joined(separator: "\n") + "\n"
     }
 }

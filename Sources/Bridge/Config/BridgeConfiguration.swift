@@ -24,6 +24,8 @@ public struct BridgeConfiguration: Sendable, Equatable {
     public var stateFile: String
     /// Log level. Default: `info`.
     public var logLevel: Logger.Level
+    /// The status page, metrics and health endpoint.
+    public var web: WebSettings
     /// Absolute path of the file this came from; nil when parsed from a string.
     public var configFile: String?
 
@@ -40,6 +42,7 @@ public struct BridgeConfiguration: Sendable, Equatable {
         trackWithoutMAC: Bool = false,
         stateFile: String,
         logLevel: Logger.Level = .info,
+        web: WebSettings = WebSettings(),
         configFile: String? = nil
     ) {
         self.mqtt = mqtt
@@ -50,6 +53,7 @@ public struct BridgeConfiguration: Sendable, Equatable {
         self.trackWithoutMAC = trackWithoutMAC
         self.stateFile = stateFile
         self.logLevel = logLevel
+        self.web = web
         self.configFile = configFile
     }
 

@@ -11,10 +11,11 @@ struct ConfigParser {
     /// `STATE_DIRECTORY` for the default state file.
     let environment: [String: String]
 
-    static let topLevelKeys = ["mqtt", "homeassistant", "scan", "device_tracker", "devices", "track_new_devices", "track_without_mac", "state_file", "log_level"]
+    static let topLevelKeys = ["mqtt", "homeassistant", "scan", "device_tracker", "devices", "track_new_devices", "track_without_mac", "state_file", "log_level", "web"]
     static let mqttKeys = ["host", "port", "protocol", "client_id", "username", "password", "password_file", "tls", "keepalive", "base_topic", "last_seen_refresh"]
     static let tlsKeys = ["ca_file", "cert_file", "key_file", "insecure"]
     static let homeAssistantKeys = ["discovery", "discovery_prefix", "status_topic"]
+    static let webKeys = ["enabled", "host", "port", "auth_token"]
     static let scanKeys = ["hosts", "exclude", "exclude_macs", "scan_options", "interval_seconds", "home_interval", "consider_home", "timeout", "nmap_path", "listen"]
     static let deviceKeys = ["mac", "name", "consider_home", "track"]
 
@@ -37,7 +38,7 @@ struct ConfigParser {
     ]
     static var topLevelHints: [String: String] {
         var hints: [String: String] = [:]
-        for (section, keys) in [("scan", scanKeys), ("homeassistant", homeAssistantKeys), ("mqtt", mqttKeys)] {
+        for (section, keys) in [("scan", scanKeys), ("homeassistant", homeAssistantKeys), ("mqtt", mqttKeys), ("web", webKeys)] {
             for key in keys {
                 hints[key] = "did you mean \"\(section).\(key)\"? It belongs under \(section):"
             }
@@ -84,6 +85,7 @@ struct ConfigParser {
             try path(node, expected: "a file path such as \(BridgeConfiguration.defaultStateFileName)")
         } ?? defaultStateFile
         let logLevel = try top["log_level"].map(parseLogLevel) ?? .info
+        let web = try parseWeb(top["web"])
 
         return BridgeConfiguration(
             mqtt: mqtt,
@@ -93,7 +95,8 @@ struct ConfigParser {
             trackNewDevices: trackNewDevices ?? true,
             trackWithoutMAC: trackWithoutMAC,
             stateFile: stateFile,
-            logLevel: logLevel
+            logLevel: logLevel,
+            web: web
         )
     }
 
@@ -163,6 +166,25 @@ struct ConfigParser {
         if let value = fields["discovery"] { settings.discovery = try value.bool() }
         if let value = fields["discovery_prefix"] { settings.discoveryPrefix = try value.topic(example: "homeassistant") }
         if let value = fields["status_topic"] { settings.statusTopic = try value.topic(example: "homeassistant/status") }
+        return settings
+    }
+
+    func parseWeb(_ node: ConfigNode?) throws(ConfigError) -> WebSettings {
+        var settings = WebSettings()
+        guard let node else { return settings }
+        let fields = try node.mapping(accepting: Self.webKeys)
+        if let value = fields["enabled"] { settings.enabled = try value.bool() }
+        if let value = fields["host"] {
+            settings.host = try value.string(expected: "an address to bind, such as 127.0.0.1 (or 0.0.0.0 for every interface, with auth_token)")
+        }
+        if let value = fields["port"] { settings.port = try value.integer(in: 0 ... 65_535, what: "a TCP port from 1 to 65535, or 0 for a free one") }
+        if let value = fields["auth_token"], !value.isNull {
+            let token = try value.string(expected: "a token of at least 16 characters, such as the output of: openssl rand -hex 16")
+            guard token.count >= 16, !token.contains(where: { $0.isWhitespace }) else {
+                throw value.error(is: "too short or contains spaces", expected: "a token of at least 16 characters without spaces, such as the output of: openssl rand -hex 16")
+            }
+            settings.authToken = token
+        }
         return settings
     }
 

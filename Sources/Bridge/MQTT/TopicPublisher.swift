@@ -1,6 +1,7 @@
 import DequeModule
 import Logging
 import Mosquitto
+import StatusPage
 import Synchronization
 
 /// Keeps the broker in step with what the bridge wants retained, whatever the broker does.
@@ -272,6 +273,11 @@ final class TopicPublisher: Sendable {
             return first ?? .failure(MosquittoError(.cancelled, "no acknowledgement within \(timeout)"))
         }
         try outcome.get()
+    }
+
+    /// Topics and events waiting to go out (the status page's publish queue depth).
+    var backlog: Int {
+        state.withLock { $0.dirtySet.count + $0.events.count }
     }
 
     /// What `topic` should hold (nil: nothing is kept for it), for tests and the status of the bridge.

@@ -5,6 +5,7 @@ import NmapScanner
 import PassiveListener
 import Presence
 import ServiceLifecycle
+import StatusPage
 import UnixSignals
 
 /// The daemon, built from a ``BridgeConfiguration`` by one factory that the executable and the tests
@@ -16,7 +17,9 @@ import UnixSignals
 /// 3. ``StateFileWriter``: writes the state file from its own task;
 /// 4. ``HomeAssistantListener``: Home Assistant's birth, deletions, forget requests;
 /// 5. ``PresenceService``: scans, re-probes and decisions;
-/// 6. ``PassiveService`` (unless `scan.listen: false`): devices heard between scans.
+/// 6. ``PassiveService`` (unless `scan.listen: false`): devices heard between scans;
+/// 7. ``StatusPageService`` (unless `web.enabled: false`): the page, `/metrics`, `/healthz`, with the
+///    ``HistoryWriter`` that keeps the page's history beside the state file.
 ///
 /// They share one ``BridgeState``. A graceful shutdown stops them in reverse order, so the last scan's
 /// result is saved, then published, then `offline` is said and the connection closes. A new presence
@@ -57,19 +60,30 @@ public struct BridgeApplication: Sendable {
         let publisher = TopicPublisher(logger: logger)
         if configuration.homeAssistant.discovery { publisher.holdDiscovery() }
         let writer = StateFileWriter(store: store)
-        let state = BridgeState(configuration: configuration, saved: saved, publisher: publisher, writer: writer, logger: logger, now: now, uptime: uptime)
+        let historyFile = HistoryFile(besideStateFile: configuration.stateFile)
+        let history = loadHistory(historyFile, logger: logger)
+        let historyWriter = HistoryWriter(file: historyFile, logger: logger)
+        let state = BridgeState(configuration: configuration, saved: saved, publisher: publisher, writer: writer, history: history,
+                                historyWriter: historyWriter, logger: logger, now: now, uptime: uptime)
         let listener = HomeAssistantListener(state: state, client: client, rediscoveryDelay: rediscoveryDelay, logger: logger)
         let presence = PresenceService(state: state, scanner: scanner, logger: logger)
         var services: [any Service] = [
             BrokerSession(state: state, client: client, listener: listener, logger: logger),
             PublishingService(publisher: publisher, sink: client, topics: state.topics),
             writer,
+            historyWriter,
             listener,
             presence,
         ]
         if configuration.scan.listen {
             let open = passiveListener ?? { try PassiveListener.open(logger: logger) }
             services.append(PassiveService(state: state, logger: logger, vendor: vendor, open: open))
+        }
+        if configuration.web.enabled {
+            let options = StatusServer.Options(authToken: configuration.web.authToken, scanInterval: configuration.scan.interval)
+            let server = StatusServer(host: configuration.web.host, port: configuration.web.port, source: state.board, metrics: state.metrics,
+                                      logger: logger, options: options)
+            services.append(StatusPageService(server: server, logger: logger))
         }
         return BridgeApplication(configuration: configuration, state: state, services: services, presence: presence, logger: logger, client: client)
     }
@@ -92,5 +106,24 @@ public struct BridgeApplication: Sendable {
             logger: logger))
         defer { logger.info("nmap2mqtt stopped") }
         try await group.run()
+    }
+
+    /// The page's history; a file that cannot be parsed is moved aside, one that cannot be read leaves the
+    /// history empty for this run (the page shows "unknown" before now): neither stops the bridge.
+    private static func loadHistory(_ file: HistoryFile, logger: Logger) -> PresenceHistory {
+        do {
+            return try file.load()
+        } catch {
+            if error.code == .historyCorrupt, let aside = file.moveAside() {
+                logger.warning("The status page's history could not be read; moved aside, starting a new one", metadata: [
+                    "web.history": "\(file.path)", "web.moved_to": "\(aside)", "web.error": "\(error)",
+                ])
+            } else {
+                logger.warning("The status page's history cannot be read; the page shows this run only", metadata: [
+                    "web.history": "\(file.path)", "web.error": "\(error)",
+                ])
+            }
+            return PresenceHistory()
+        }
     }
 }

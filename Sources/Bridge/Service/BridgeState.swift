@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Presence
+import StatusPage
 import Synchronization
 
 /// What the bridge's services share: the presence engine, what the broker should hold (through the
@@ -17,6 +18,13 @@ final class BridgeState: Sendable {
     let logger: Logger
     let publisher: TopicPublisher
     let writer: StateFileWriter
+    /// What the status page, `/metrics` and `/healthz` read: a snapshot stated after every step, so no web
+    /// client ever waits on (or holds) the lock below.
+    let board: StatusBoard
+    let metrics: StatusMetrics
+    let historyWriter: HistoryWriter
+    /// When this run began (wall clock).
+    let startedAt: Date
     /// Devices of the state file that were announced in an earlier run (not deleted then).
     let restoredIDs: Set<String>
     /// Monotonic time of the run: every presence decision counts from here (`Moment.elapsed`).
@@ -29,6 +37,7 @@ final class BridgeState: Sendable {
     /// `now` is the wall clock (labels only); `uptime`, when given, replaces the monotonic clock of the
     /// decisions (tests step it by hand).
     init(configuration: BridgeConfiguration, saved: StateStore.Saved, publisher: TopicPublisher, writer: StateFileWriter,
+         history: PresenceHistory = PresenceHistory(), historyWriter: HistoryWriter, metrics: StatusMetrics = StatusMetrics(),
          logger: Logger, now: @escaping @Sendable () -> Date = { Date() }, uptime: (@Sendable () -> TimeInterval)? = nil) {
         self.configuration = configuration
         self.topics = configuration.topics
@@ -40,10 +49,26 @@ final class BridgeState: Sendable {
         self.runStart = runStart
         self.uptime = uptime ?? { (ContinuousClock.now - runStart).timeInterval }
         restoredIDs = Set(saved.devices.filter { !$0.deleted }.map(\.id))
-        status = Mutex(BridgeStatus(
-            engine: PresenceEngine(configuration: configuration.presenceConfiguration, devices: saved.devices),
-            mirror: DeviceMirror(lastSeenRefresh: configuration.mqtt.lastSeenRefresh),
-            eventSequence: saved.eventSequence))
+        self.historyWriter = historyWriter
+        self.metrics = metrics
+        let started = now()
+        startedAt = started
+        let engine = PresenceEngine(configuration: configuration.presenceConfiguration, devices: saved.devices)
+        var history = history
+        var states: [String: DeviceStatus.State] = [:]
+        for device in engine.devices where !device.deleted {
+            states[device.id] = DeviceStatus.State(device.state)
+        }
+        history.recordStart(at: started, states: states)
+        var initial = BridgeStatus(engine: engine, mirror: DeviceMirror(lastSeenRefresh: configuration.mqtt.lastSeenRefresh),
+                                   eventSequence: saved.eventSequence, history: history)
+        for entry in history.entries {
+            if case .change(let id, _) = entry.event { initial.since[id] = entry.at }
+        }
+        board = StatusBoard(StatusSnapshot(generatedAt: started, bridge: BridgeHealth(version: BridgeVersion.current, startedAt: started,
+                                                                                      brokerConnected: false), devices: []))
+        status = Mutex(initial)
+        historyWriter.submit(history)
     }
 
     /// Now, as the engine counts it: monotonic since the run began, and the wall clock for labels.
@@ -64,11 +89,13 @@ final class BridgeState: Sendable {
     /// Takes one engine step and publishes what it changed: arrival and departure events, the devices whose
     /// shown state moved, `bridge/info`, and the state file. With `onlyChanges`, a step that changed nothing
     /// publishes nothing at all (frequent steps such as frames heard between scans).
-    func step(onlyChanges: Bool = false, _ body: (inout BridgeStatus) -> [PresenceChange]) {
+    /// `source` names what saw the arrivals of this step (`scan`, `re-probe`, `passive`) on the page and in
+    /// the metrics.
+    func step(source: String = "scan", onlyChanges: Bool = false, _ body: (inout BridgeStatus) -> [PresenceChange]) {
         status.withLock { status in
             let changes = body(&status)
             if onlyChanges, changes.isEmpty { return }
-            publish(changes, in: &status)
+            publish(changes, source: source, in: &status)
         }
     }
 
@@ -77,7 +104,9 @@ final class BridgeState: Sendable {
         status.withLock { status in publish([], in: &status, routine: false) }
     }
 
-    private func publish(_ changes: [PresenceChange], in status: inout BridgeStatus, routine: Bool? = nil) {
+    private func publish(_ changes: [PresenceChange], source: String = "scan", in status: inout BridgeStatus, routine: Bool? = nil) {
+        let wall = now()
+        var departed = false
         for change in changes {
             let kind: String
             switch change {
@@ -85,10 +114,20 @@ final class BridgeState: Sendable {
                 guard !device.deleted else { continue }
                 logger.info("Device arrived", metadata: device.logMetadata)
                 kind = "arrived"
+                status.history.record(device.id, .home, at: wall)
+                status.since[device.id] = wall
+                status.lastSource[device.id] = source
+                metrics.recordArrival(source: source)
             case .departed(let device):
                 guard !device.deleted else { continue }
                 logger.info("Device departed", metadata: device.logMetadata)
                 kind = "departed"
+                departed = true
+                status.history.record(device.id, .notHome, at: wall)
+                status.since[device.id] = wall
+                status.departures.insert(Departure(id: device.id, name: device.name, at: wall, reason: device.reason), at: 0)
+                if status.departures.count > Self.departuresKept { status.departures.removeLast() }
+                metrics.recordDeparture(source: "re-probe")
             case .updated(let device, let changed):
                 logger.debug("Device updated", metadata: device.logMetadata.merging(["device.changed": "\(changed)"]) { $1 })
                 continue
@@ -113,6 +152,58 @@ final class BridgeState: Sendable {
         // wears): a stale last_seen after a crash costs nothing, since nobody departs before the first
         // complete scan of the next run and a failed re-probe.
         save(in: &status, unlessRecent: routine ?? update.isEmpty && changes.isEmpty)
+        if !changes.isEmpty { historyWriter.submit(status.history, flush: departed) }
+        board.publish(snapshot(status, at: wall))
+    }
+
+    /// How many departures the page lists.
+    static let departuresKept = 20
+
+    /// What the page shows now: plain values copied out of the state.
+    private func snapshot(_ status: BridgeStatus, at wall: Date) -> StatusSnapshot {
+        var devices: [DeviceStatus] = []
+        for device in status.engine.devices where !device.deleted {
+            devices.append(DeviceStatus(
+                id: device.id, name: device.name, state: DeviceStatus.State(device.state), since: status.since[device.id],
+                lastSeen: device.lastSeen, ip: device.ip, mac: device.mac, vendor: device.vendor, hostName: device.hostName,
+                lastSource: status.lastSource[device.id] ?? "scan", reason: device.reason))
+        }
+        let health = BridgeHealth(
+            version: BridgeVersion.current, startedAt: startedAt, lastScanStart: status.lastScanStart,
+            lastScanDuration: status.lastScanDuration, lastScanResult: status.engine.lastRound.flatMap { StatusPage.ScanResult(rawValue: $0.rawValue) },
+            lastSuccessfulScanAt: status.lastSuccessfulScanAt, consecutiveFailures: status.engine.consecutiveFailures,
+            consecutiveOutages: status.engine.consecutiveOutages, lastError: status.lastError, brokerConnected: status.brokerConnected,
+            publishQueueDepth: publisher.backlog)
+        return StatusSnapshot(generatedAt: wall, bridge: health, devices: devices,
+                              timeline: status.history.timeline(for: devices.map(\.id), now: wall), recentDepartures: status.departures)
+    }
+
+    /// A scan ended: the metrics count it, the history notes the bridge was watching.
+    func scanned(_ round: ScanRoundResult, duration: Double) {
+        let result = StatusPage.ScanResult(rawValue: round.rawValue) ?? .failed
+        metrics.recordScan(result: result, duration: .milliseconds(Int((duration * 1000).rounded())))
+        status.withLock { status in
+            if result == .ok { status.lastSuccessfulScanAt = now() }
+            status.history.markAlive(at: now())
+            historyWriter.submit(status.history)
+            board.publish(snapshot(status, at: now()))
+        }
+    }
+
+    /// The broker connection came or went: `/healthz` and the page follow.
+    func brokerConnection(_ connected: Bool) {
+        status.withLock { status in
+            status.brokerConnected = connected
+            board.update { $0.bridge.brokerConnected = connected }
+        }
+    }
+
+    /// The run ends: the history notes that the bridge stops watching, written at once.
+    func stopped() {
+        status.withLock { status in
+            status.history.recordStop(at: now())
+            historyWriter.submit(status.history, flush: true)
+        }
     }
 
     /// Asks the writer to save the state now.
@@ -160,6 +251,10 @@ final class BridgeState: Sendable {
         status.withLock { status -> Device? in
             guard let device = status.engine.forget(id) else { return nil }
             status.mirror.remove(id)
+            status.history.forget(id)
+            status.since[id] = nil
+            status.lastSource[id] = nil
+            status.departures.removeAll { $0.id == id }
             clearTopics(of: id)
             publish([], in: &status, routine: false)
             return device
@@ -219,5 +314,11 @@ extension Device {
     var logMetadata: Logger.Metadata {
         ["device.id": "\(id)", "device.name": "\(name.logSafe)", "scan.host.ip": "\(ip)",
          "scan.host.mac": "\(mac ?? "-")", "device.reason": "\(reason.logSafe)"]
+    }
+}
+
+extension DeviceStatus.State {
+    init(_ state: PresenceState) {
+        self = state == .home ? .home : .notHome
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Presence
+import StatusPage
 
 /// The bridge's mutable state, held in one `Mutex` by ``BridgeState``.
 struct BridgeStatus: Sendable {
@@ -17,4 +18,16 @@ struct BridgeStatus: Sendable {
     var lastSaved: ContinuousClock.Instant?
     /// Addresses already logged as "up but no MAC", so each is logged once.
     var loggedWithoutMAC: Set<String> = []
+
+    // What the status page shows beyond the engine.
+    /// State changes of the last days, and when the bridge watched (the page's timelines).
+    var history: PresenceHistory
+    /// When each device last changed state (this run, or from the history).
+    var since: [String: Date] = [:]
+    /// What last saw each device: `scan`, `re-probe` or `passive`.
+    var lastSource: [String: String] = [:]
+    /// The latest departures, newest first, at most ``BridgeState/departuresKept``.
+    var departures: [Departure] = []
+    var lastSuccessfulScanAt: Date?
+    var brokerConnected = false
 }

@@ -79,9 +79,11 @@ final class BrokerSession: Service, Sendable {
             switch event {
             case .connected:
                 logger.info("Connected to the MQTT broker; publishing every state", metadata: ["mqtt.broker": "\(client.configuration)"])
+                state.brokerConnection(true)
                 if discovery { await listener.auditDiscovery() }
                 state.publisher.resendAll()
             case .disconnected(let reason, let expected):
+                state.brokerConnection(false)
                 if discovery { state.publisher.holdDiscovery() }
                 if !expected {
                     logger.warning("Lost the MQTT broker; reconnecting", metadata: ["mqtt.reason": "\(reason)"])

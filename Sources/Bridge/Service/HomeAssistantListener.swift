@@ -3,6 +3,7 @@ import Logging
 import Mosquitto
 import Presence
 import ServiceLifecycle
+import StatusPage
 import Synchronization
 
 /// Answers what arrives from the broker: Home Assistant's birth (`online`: announce everything again),

@@ -61,8 +61,10 @@ final class PassiveService: Service, Sendable {
         let now = state.moment()
         let inRange = !address.isEmpty && matcher.contains(address)
         // Only a change is published (and only then the devices are compared): frames come often.
-        state.step(onlyChanges: true) { status in
-            let known = status.engine.device(MACAddress.deviceID(forMAC: mac)) != nil
+        state.step(source: "passive", onlyChanges: true) { status in
+            let id = MACAddress.deviceID(forMAC: mac)
+            let known = status.engine.device(id) != nil
+            if known { status.lastSource[id] = "passive" }
             let allowed = inRange && (known || admitNew(at: now.elapsed))
             return status.engine.heard(sighting, newAllowed: allowed, at: now)
         }

@@ -19,8 +19,9 @@ final class PresenceService: Service, Sendable {
 
     func run() async {
         await cancelWhenGracefulShutdown { await self.loop() }
-        // Last words: a state file with the freshest last_seen times.
+        // Last words: a state file with the freshest last_seen times, and the end of watching in the history.
         state.save()
+        state.stopped()
     }
 
     private func loop() async {
@@ -66,7 +67,10 @@ final class PresenceService: Service, Sendable {
             }
             var newWithoutMAC: [ScanHost] = []
             var (round, silentBefore, silent) = (ScanRoundResult.ok, 0, 0)
-            state.step { status in
+            state.step(source: "scan") { status in
+                for host in result.hosts {
+                    if let mac = host.mac.flatMap(MACAddress.normalized) { status.lastSource[MACAddress.deviceID(forMAC: mac)] = "scan" }
+                }
                 newWithoutMAC = result.hosts.filter { $0.mac == nil && status.loggedWithoutMAC.insert($0.address).inserted }
                 status.lastScanStart = started.wall
                 status.lastScanDuration = ended.elapsed - started.elapsed
@@ -78,6 +82,7 @@ final class PresenceService: Service, Sendable {
                 status.lastScanOK = round == .ok
                 return changes
             }
+            state.scanned(round, duration: ended.elapsed - started.elapsed)
             if round == .outage, silent == 1 || silent % 25 == 0 {
                 logger.warning(
                     "No host answered the scan: the network looks down (a switch or access point restarting?), not an empty house; no device changes state until hosts answer again",
@@ -102,6 +107,7 @@ final class PresenceService: Service, Sendable {
                 failures = status.engine.consecutiveFailures
                 return changes
             }
+            state.scanned(.failed, duration: ended.elapsed - started.elapsed)
             logger.error("Scan failed; no device changes state until a scan succeeds", metadata: [
                 "scan.error": "\(failure.description)", "scan.consecutive_failures": "\(failures)",
             ])
@@ -124,7 +130,10 @@ final class PresenceService: Service, Sendable {
                     group.addTask { (request, await self.probe(request)) }
                 }
                 for await (request, result) in group where !Task.isCancelled {
-                    state.step { $0.engine.resolve(request, result, at: state.moment()) }
+                    state.step(source: "re-probe") { status in
+                        if case .answered = result { status.lastSource[request.deviceID] = "re-probe" }
+                        return status.engine.resolve(request, result, at: state.moment())
+                    }
                 }
             }
         }

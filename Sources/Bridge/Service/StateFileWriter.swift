@@ -1,5 +1,6 @@
 import Presence
 import ServiceLifecycle
+import StatusPage
 import Synchronization
 
 /// Writes the state file from its own task, so no caller waits on a disk (an fsync on an SD card can

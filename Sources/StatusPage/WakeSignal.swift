@@ -1,40 +1,38 @@
 import Synchronization
 
-/// A one-slot wake-up between tasks: `signal()` wakes the waiter, or the next `wait` if nobody
-/// waits yet. Used so the publisher wakes when there is something to send.
-final class WakeSignal: Sendable {
+/// One waiter woken by any number of signals: a signal with nobody waiting is kept for the next wait.
+/// Shared with the Bridge module (`package`): its publisher and writers wake the same way.
+package final class WakeSignal: Sendable {
     private struct State {
-        var pending = false
+        var signalled = false
         var waiter: CheckedContinuation<Void, Never>?
     }
 
     private let state = Mutex(State())
 
-    func signal() {
+    package init() {}
+
+    package func signal() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard let waiter = state.waiter else {
-                state.pending = true
-                return nil
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
             }
-            state.waiter = nil
-            return waiter
+            state.signalled = true
+            return nil
         }
         waiter?.resume()
     }
 
-    /// Returns on a signal, at `deadline` (if given), or on cancellation.
-    func wait(until deadline: ContinuousClock.Instant?) async {
-        if state.withLock({ state in
-            defer { state.pending = false }
-            return state.pending
-        }) {
+    /// Returns after a signal, at `deadline`, or when the task is cancelled, whichever comes first.
+    package func wait(until deadline: ContinuousClock.Instant?) async {
+        guard let deadline else {
+            await waitForSignal()
             return
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForSignal() }
-            if let deadline {
-                group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
-            }
+            group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
             await group.next()
             group.cancelAll()
         }
@@ -44,8 +42,8 @@ final class WakeSignal: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.pending || Task.isCancelled {
-                        state.pending = false
+                    if state.signalled || Task.isCancelled {
+                        state.signalled = false
                         return true
                     }
                     state.waiter = continuation
@@ -54,10 +52,11 @@ final class WakeSignal: Sendable {
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            state.withLock { state -> CheckedContinuation<Void, Never>? in
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
                 defer { state.waiter = nil }
                 return state.waiter
-            }?.resume()
+            }
+            waiter?.resume()
         }
     }
 }
