@@ -153,6 +153,9 @@ final class PresenceService: Service, Sendable {
                 "scan.host.ip": "\(request.address)", "scan.witnesses": "\(request.witnesses.joined(separator: " "))",
             ])
             return .failed(reason: reason)
+        case .failed(let failure) where failure.kind == .cancelled:
+            // The bridge is stopping: nothing failed.
+            return .failed(reason: failure.description)
         case .failed(let failure):
             logger.warning("Re-probe failed; the device stays as it is until nmap works", metadata: [
                 "scan.host.ip": "\(request.address)", "scan.error": "\(failure.description)",
