@@ -14,7 +14,7 @@ import TestSupport
         let client = try MosquittoClient(configuration: configuration, logger: .test("alice"))
 
         let error = await #expect(throws: MosquittoError.self) {
-            try await withTimeout(.seconds(5), "connect() to fail with a wrong password") { try await client.connect() }
+            try await withTimeout(.seconds(30), "connect() to fail with a wrong password") { try await client.connect() }
         }
 
         #expect(error?.code == .connectionRefused)
@@ -45,12 +45,12 @@ import TestSupport
         let inbox = Inbox(bob.messages)
         try await bob.subscribeAcked(topic)
         try await alice.publishAcked(topic, "hello bob")
-        #expect(try await inbox.next(within: .seconds(5), "alice's message").string == "hello bob")
+        #expect(try await inbox.next(within: .seconds(30), "alice's message").string == "hello bob")
 
         // Anonymous clients are refused by this broker.
         let anonymous = try MosquittoClient(configuration: broker.configuration("anonymous"), logger: .test("anonymous"))
         let error = await #expect(throws: MosquittoError.self) {
-            try await withTimeout(.seconds(5), "connect() to fail without credentials") { try await anonymous.connect() }
+            try await withTimeout(.seconds(30), "connect() to fail without credentials") { try await anonymous.connect() }
         }
         #expect(error?.isBrokerRejection == true)
         await alice.disconnect()
@@ -83,7 +83,7 @@ import TestSupport
         // The connection survives a rejection; allowed topics still work.
         #expect(client.isConnected)
         try await client.publishAcked("allowed/\(suffix)", "allowed", qos: qos)
-        #expect(try await own.next(within: .seconds(5), "the allowed message").string == "allowed")
+        #expect(try await own.next(within: .seconds(30), "the allowed message").string == "allowed")
         try await inbox.expectNothing(for: .milliseconds(200), "no denied message delivered")
         await client.disconnect()
         await watcher.disconnect()

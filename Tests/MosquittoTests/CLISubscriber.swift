@@ -18,7 +18,7 @@ struct CLISubscriber {
             "-W", "\(timeoutSeconds)", "-d", "-F", format,
         ] + extraArguments, outputFile: output)
         let subscriber = CLISubscriber(process: process)
-        try await withTimeout(.seconds(5), "mosquitto_sub to be subscribed to \(topic)") {
+        try await withTimeout(.seconds(30), "mosquitto_sub to be subscribed to \(topic)") {
             while !process.output.contains("received SUBACK") {
                 if process.hasExited { throw HarnessError("mosquitto_sub ended before subscribing: \(process.output)") }
                 try await Task.sleep(for: .milliseconds(5))

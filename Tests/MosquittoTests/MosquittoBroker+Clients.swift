@@ -23,7 +23,7 @@ extension MosquittoBroker {
                     protocolVersion: MQTTProtocolVersion = .v5) async throws -> (MosquittoClient, Inbox<MQTTMessage>) {
         let client = try await connectedClient(name, protocolVersion: protocolVersion)
         let inbox = Inbox(client.messages)
-        try await withTimeout(.seconds(5), "the broker to grant the subscription to \(filter)") {
+        try await withTimeout(.seconds(30), "the broker to grant the subscription to \(filter)") {
             try await client.subscribe(filter, qos: qos)
         }
         return (client, inbox)
@@ -44,7 +44,7 @@ extension MosquittoClient {
 extension MosquittoClient {
     /// `publish`, failing the test instead of hanging if the broker's acknowledgement takes over `limit`.
     func publishAcked(_ topic: String, payload: [UInt8], qos: MQTTQoS = .atLeastOnce, retain: Bool = false,
-                      properties: MQTTv5.PublishProperties? = nil, within limit: Duration = .seconds(5)) async throws {
+                      properties: MQTTv5.PublishProperties? = nil, within limit: Duration = .seconds(30)) async throws {
         try await withTimeout(limit, "the acknowledgement of a \(qos) publish to \(topic)") {
             try await self.publish(topic, payload: payload, qos: qos, retain: retain, properties: properties)
         }
@@ -52,12 +52,12 @@ extension MosquittoClient {
 
     /// `publish` of text, failing the test instead of hanging if the acknowledgement takes over `limit`.
     func publishAcked(_ topic: String, _ text: String, qos: MQTTQoS = .atLeastOnce, retain: Bool = false,
-                      properties: MQTTv5.PublishProperties? = nil, within limit: Duration = .seconds(5)) async throws {
+                      properties: MQTTv5.PublishProperties? = nil, within limit: Duration = .seconds(30)) async throws {
         try await publishAcked(topic, payload: Array(text.utf8), qos: qos, retain: retain, properties: properties, within: limit)
     }
 
     /// `subscribe`, failing the test instead of hanging if the SUBACK takes over `limit`.
-    func subscribeAcked(_ filter: String, qos: MQTTQoS = .atLeastOnce, within limit: Duration = .seconds(5)) async throws {
+    func subscribeAcked(_ filter: String, qos: MQTTQoS = .atLeastOnce, within limit: Duration = .seconds(30)) async throws {
         try await withTimeout(limit, "the broker to grant the subscription to \(filter)") {
             try await self.subscribe(filter, qos: qos)
         }

@@ -15,7 +15,7 @@ import TestSupport
 
         try await publisher.publishAcked(topic, payload: [0, 1, 2, 255, 0], qos: qos)
 
-        let message = try await inbox.next(within: .seconds(5), "the \(qos) message")
+        let message = try await inbox.next(within: .seconds(30), "the \(qos) message")
         #expect(message.topic == topic)
         #expect(message.payload == [0, 1, 2, 255, 0])
         #expect(message.qos == qos)
@@ -33,7 +33,7 @@ import TestSupport
         await publisher.disconnect()
 
         let (subscriber, inbox) = try await broker.subscriber("late-subscriber", to: topic)
-        let message = try await inbox.next(within: .seconds(5), "the retained message")
+        let message = try await inbox.next(within: .seconds(30), "the retained message")
         #expect(message.string == "online")
         #expect(message.retain)
         await subscriber.disconnect()
@@ -62,7 +62,7 @@ import TestSupport
 
         try await publisher.publishAcked(topic, #"{"state":"home"}"#, qos: .atLeastOnce, properties: properties)
 
-        let message = try await inbox.next(within: .seconds(5), "the message with properties")
+        let message = try await inbox.next(within: .seconds(30), "the message with properties")
         #expect(message.string == #"{"state":"home"}"#)
         #expect(message.properties.contentType == "application/json")
         #expect(message.properties.userProperties == properties.userProperties, "user properties keep their order and repeated names")
@@ -91,7 +91,7 @@ import TestSupport
             "-D", "publish", "user-property", "k", "v2", "-D", "publish", "message-expiry-interval", "120",
         ], timeout: .seconds(10))
 
-        let message = try await inbox.next(within: .seconds(5), "the message mosquitto_pub sent")
+        let message = try await inbox.next(within: .seconds(30), "the message mosquitto_pub sent")
         #expect(message.string == "from the cli")
         #expect(message.properties.contentType == "text/plain")
         #expect(message.properties.userProperties == [.init("k", "v1"), .init("k", "v2")])
@@ -117,7 +117,7 @@ import TestSupport
         try await publisher.publishAcked(topic, "retained", qos: .atLeastOnce, retain: true)
 
         // Order holds per QoS only: libmosquitto hands over a QoS 2 message at PUBREL, after a later QoS 1 one may have arrived.
-        let messages = try await inbox.take(2, within: .seconds(5), "the two 3.1.1 messages")
+        let messages = try await inbox.take(2, within: .seconds(30), "the two 3.1.1 messages")
         #expect(Set(messages.map { "\($0.string) \($0.qos)" }) == ["plain QoS 2", "retained QoS 1"])
         #expect(messages.allSatisfy { $0.properties == .init() })
         #expect(publisher.isConnected)
@@ -159,7 +159,7 @@ import TestSupport
         // The broker saw none of it: the connection is intact and the watcher of # sees only the marker.
         #expect(client.isConnected)
         try await client.publishAcked("marker/\(UUID().uuidString.prefix(8))", "marker")
-        let first = try await inbox.next(within: .seconds(5), "the marker")
+        let first = try await inbox.next(within: .seconds(30), "the marker")
         #expect(first.string == "marker")
         try await inbox.expectNothing(for: .milliseconds(200), "nothing but the marker")
         await client.disconnect()

@@ -12,7 +12,7 @@ import TestSupport
 
         await broker.kill()
 
-        _ = try await events.first(within: .seconds(5), "the unexpected disconnect") {
+        _ = try await events.first(within: .seconds(30), "the unexpected disconnect") {
             if case .disconnected(_, expected: false) = $0 { true } else { false }
         }
         #expect(!publisher.isConnected)
@@ -25,11 +25,11 @@ import TestSupport
 
         try await broker.restart()
 
-        _ = try await events.first(within: .seconds(5), "the reconnect") { $0 == .connected(sessionPresent: false) }
+        _ = try await events.first(within: .seconds(30), "the reconnect") { $0 == .connected(sessionPresent: false) }
         #expect(publisher.isConnected)
         let (subscriber, inbox) = try await broker.subscriber("subscriber", to: topic)
         try await publisher.publishAcked(topic, "after the restart", qos: .atLeastOnce)
-        #expect(try await inbox.next(within: .seconds(5), "the message after the restart").string == "after the restart")
+        #expect(try await inbox.next(within: .seconds(30), "the message after the restart").string == "after the restart")
         await publisher.disconnect()
         await subscriber.disconnect()
     }
@@ -43,7 +43,7 @@ import TestSupport
         let publisher = try await broker.connectedClient("publisher")
         let events = Inbox(publisher.events)
         await broker.kill()
-        _ = try await events.first(within: .seconds(5), "the unexpected disconnect") {
+        _ = try await events.first(within: .seconds(30), "the unexpected disconnect") {
             if case .disconnected(_, expected: false) = $0 { true } else { false }
         }
         let error = await #expect(throws: MosquittoError.self) {
@@ -54,11 +54,11 @@ import TestSupport
         #expect(error?.code == .notConnected)
 
         try await broker.restart()
-        _ = try await events.first(within: .seconds(5), "the reconnect") { $0 == .connected(sessionPresent: false) }
+        _ = try await events.first(within: .seconds(30), "the reconnect") { $0 == .connected(sessionPresent: false) }
         // A marker after it on the same connection: once it is retained, anything replayed before it is too.
         try await publisher.publishAcked(topic + "/marker", "after", qos: .atLeastOnce, retain: true)
         let (subscriber, inbox) = try await broker.subscriber("subscriber", to: topic + "/#")
-        let marker = try await inbox.next(within: .seconds(5), "the retained marker")
+        let marker = try await inbox.next(within: .seconds(30), "the retained marker")
         #expect(marker.topic == topic + "/marker")
         let (late, lateInbox) = try await broker.subscriber("late", to: topic)
         try await lateInbox.expectNothing(for: .milliseconds(500), "no retained message from the refused publish")
@@ -77,15 +77,15 @@ import TestSupport
         try await broker.restart()
 
         // The restarted broker has no session for the client: it must subscribe again by itself.
-        _ = try await events.first(within: .seconds(5), "the reconnect") { $0 == .connected(sessionPresent: false) }
+        _ = try await events.first(within: .seconds(30), "the reconnect") { $0 == .connected(sessionPresent: false) }
         // Retained, so it reaches the subscriber whether its SUBSCRIBE lands before or after this.
         let publisher = try await broker.connectedClient("publisher")
         try await publisher.publishAcked(topic, "after the restart", qos: .atLeastOnce, retain: true)
-        let restored = try await inbox.next(within: .seconds(5), "the message on the restored subscription")
+        let restored = try await inbox.next(within: .seconds(30), "the message on the restored subscription")
         #expect(restored.string == "after the restart")
         // And a live message on it now.
         try await publisher.publishAcked(topic, "live", qos: .atLeastOnce)
-        let live = try await inbox.next(within: .seconds(5), "a live message on the restored subscription")
+        let live = try await inbox.next(within: .seconds(30), "a live message on the restored subscription")
         #expect(live.string == "live")
         #expect(!live.retain)
         try await inbox.expectNothing(for: .milliseconds(200), "no duplicates from a double subscription")
@@ -103,7 +103,7 @@ import TestSupport
         let connecting = Task { try await client.connect() }
 
         // It tries, fails, and reports that it will retry.
-        let failure = try await events.first(within: .seconds(5), "a failed attempt while the broker is down") {
+        let failure = try await events.first(within: .seconds(30), "a failed attempt while the broker is down") {
             if case .connectFailed = $0 { true } else { false }
         }
         guard case .connectFailed(_, let retryIn) = failure else { return }
@@ -113,12 +113,12 @@ import TestSupport
 
         let broker = try await MosquittoBroker.start(port: port)
 
-        try await withTimeout(.seconds(5), "connect() to return once the broker is up") { try await connecting.value }
+        try await withTimeout(.seconds(30), "connect() to return once the broker is up") { try await connecting.value }
         #expect(client.isConnected)
         let topic = Unique.topic("early")
         let (subscriber, inbox) = try await broker.subscriber("subscriber", to: topic)
         try await client.publishAcked(topic, "made it")
-        #expect(try await inbox.next(within: .seconds(5), "the first message").string == "made it")
+        #expect(try await inbox.next(within: .seconds(30), "the first message").string == "made it")
         await client.disconnect()
         await subscriber.disconnect()
     }
@@ -130,7 +130,7 @@ import TestSupport
         let connecting = Task { try await client.connect() }
         try await Task.sleep(for: .milliseconds(200))
 
-        try await withTimeout(.seconds(5), "disconnect() while connecting") { await client.disconnect() }
+        try await withTimeout(.seconds(30), "disconnect() while connecting") { await client.disconnect() }
 
         let result = await connecting.result
         #expect(throws: MosquittoError.self) { try result.get() }

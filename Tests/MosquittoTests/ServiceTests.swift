@@ -18,23 +18,23 @@ import TestSupport
         let group = ServiceGroup(services: [client], logger: .test("group"))
         let running = Task { try await group.run() }
 
-        _ = try await events.first(within: .seconds(5), "the service to connect") { if case .connected = $0 { true } else { false } }
+        _ = try await events.first(within: .seconds(30), "the service to connect") { if case .connected = $0 { true } else { false } }
         #expect(client.isConnected)
         try await client.publishAcked(willTopic, "running")
-        #expect(try await inbox.next(within: .seconds(5), "a message published while the service runs").string == "running")
+        #expect(try await inbox.next(within: .seconds(30), "a message published while the service runs").string == "running")
 
         await group.triggerGracefulShutdown()
 
-        try await withTimeout(.seconds(5), "the service group to finish after graceful shutdown") { try await running.value }
+        try await withTimeout(.seconds(30), "the service group to finish after graceful shutdown") { try await running.value }
         #expect(!client.isConnected)
-        _ = try await events.first(within: .seconds(2), "the clean disconnect") {
+        _ = try await events.first(within: .seconds(10), "the clean disconnect") {
             if case .disconnected(_, expected: true) = $0 { true } else { false }
         }
         let error = await #expect(throws: MosquittoError.self) { try await client.publishAcked(willTopic, "too late") }
         #expect(error?.code == .shutDown)
         let marker = try await broker.connectedClient("marker")
         try await marker.publishAcked(willTopic, "marker")
-        #expect(try await inbox.next(within: .seconds(5), "the marker").string == "marker", "the will was published after a graceful shutdown")
+        #expect(try await inbox.next(within: .seconds(30), "the marker").string == "marker", "the will was published after a graceful shutdown")
         try await inbox.expectNothing(for: .milliseconds(300), "no will after a graceful shutdown")
         await marker.disconnect()
         await watcher.disconnect()
@@ -50,11 +50,11 @@ import TestSupport
         let events = Inbox(client.events)
         let group = ServiceGroup(services: [client], logger: .test("group"))
         let running = Task { try await group.run() }
-        _ = try await events.first(within: .seconds(5), "a failed connection attempt") { if case .connectFailed = $0 { true } else { false } }
+        _ = try await events.first(within: .seconds(30), "a failed connection attempt") { if case .connectFailed = $0 { true } else { false } }
 
         await group.triggerGracefulShutdown()
 
-        let outcome = try await withTimeout(.seconds(5), "the service group to finish") { await running.result }
+        let outcome = try await withTimeout(.seconds(30), "the service group to finish") { await running.result }
         #expect(!client.isConnected)
         try outcome.get()
         try await withTimeout(.seconds(3), "the client to stop (its events to end)") {
@@ -71,7 +71,7 @@ import TestSupport
         let group = ServiceGroup(services: [client], logger: .test("group"))
 
         let error = await #expect(throws: MosquittoError.self) {
-            try await withTimeout(.seconds(5), "the service group to fail") { try await group.run() }
+            try await withTimeout(.seconds(30), "the service group to fail") { try await group.run() }
         }
         #expect(error?.isBrokerRejection == true)
     }

@@ -21,7 +21,7 @@ import TestSupport
         try await subscriber.subscribeAcked(topic)
         let publisher = try await MosquittoClient.connected(configuration("publisher"), "publisher")
         try await publisher.publishAcked(topic, "over TLS", qos: .exactlyOnce)
-        #expect(try await inbox.next(within: .seconds(5), "the message over TLS").string == "over TLS")
+        #expect(try await inbox.next(within: .seconds(30), "the message over TLS").string == "over TLS")
         await publisher.disconnect()
         await subscriber.disconnect()
     }
@@ -34,7 +34,7 @@ import TestSupport
         let client = try MosquittoClient(configuration: configuration, logger: .test("distrustful"))
 
         let error = await #expect(throws: MosquittoError.self) {
-            try await withTimeout(.seconds(5), "connect() to fail on an untrusted certificate") { try await client.connect() }
+            try await withTimeout(.seconds(30), "connect() to fail on an untrusted certificate") { try await client.connect() }
         }
 
         #expect(error?.code == .tls)
@@ -51,7 +51,7 @@ import TestSupport
         let events = Inbox(client.events)
         let connecting = Task { try await client.connect() }
         // It keeps trying (a network-level failure, not a rejection) and reports each attempt.
-        let failure = try await events.first(within: .seconds(5), "a failed connection attempt") {
+        let failure = try await events.first(within: .seconds(30), "a failed connection attempt") {
             if case .connectFailed = $0 { true } else { false }
         }
         #expect(!client.isConnected, "\(failure)")
@@ -72,7 +72,7 @@ import TestSupport
         let inbox = Inbox(client.messages)
         try await client.subscribeAcked(topic)
         try await client.publishAcked(topic, "mutual")
-        #expect(try await inbox.next(within: .seconds(5), "the message over mutual TLS").string == "mutual")
+        #expect(try await inbox.next(within: .seconds(30), "the message over mutual TLS").string == "mutual")
         await client.disconnect()
     }
 

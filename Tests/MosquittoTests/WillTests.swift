@@ -25,7 +25,7 @@ import TestSupport
 
         proxy.resetConnections()
 
-        let will = try await inbox.next(within: .seconds(5), "the will after the connection was reset")
+        let will = try await inbox.next(within: .seconds(30), "the will after the connection was reset")
         #expect(will.topic == willTopic)
         #expect(will.string == "offline")
         #expect(will.qos == .atLeastOnce)
@@ -33,15 +33,15 @@ import TestSupport
         #expect(try await cli.messages() == ["\(willTopic) offline retain=0"])
         // The will is retained (MQTTWill's default), so a late subscriber learns the client is gone.
         let (late, lateInbox) = try await broker.subscriber("late", to: willTopic)
-        let retained = try await lateInbox.next(within: .seconds(5), "the retained will")
+        let retained = try await lateInbox.next(within: .seconds(30), "the retained will")
         #expect(retained.string == "offline")
         #expect(retained.retain)
 
         // The client noticed the drop and came back by itself (through the proxy).
-        _ = try await events.first(within: .seconds(5), "the unexpected disconnect") {
+        _ = try await events.first(within: .seconds(30), "the unexpected disconnect") {
             if case .disconnected(_, expected: false) = $0 { true } else { false }
         }
-        _ = try await events.first(within: .seconds(5), "the reconnect") { if case .connected = $0 { true } else { false } }
+        _ = try await events.first(within: .seconds(30), "the reconnect") { if case .connected = $0 { true } else { false } }
         #expect(client.isConnected)
         #expect(proxy.acceptedConnections == 2)
         await client.disconnect()
@@ -68,7 +68,7 @@ import TestSupport
         // A marker published after the disconnect is the first and only thing on the will topic.
         let publisher = try await broker.connectedClient("marker")
         try await publisher.publishAcked(willTopic, "marker")
-        let first = try await inbox.next(within: .seconds(5), "the marker")
+        let first = try await inbox.next(within: .seconds(30), "the marker")
         #expect(first.string == "marker", "the broker published the will after a clean disconnect")
         try await inbox.expectNothing(for: .milliseconds(300), "no will after a clean disconnect")
         #expect(try await cli.messages() == ["\(willTopic) marker"])
