@@ -77,6 +77,8 @@ let badConfigs: [BadConfig] = [
     BadConfig(name: "duration under a second", yaml: "scan:\n  hosts: 192.0.2.0/24\n  interval_seconds: 0.5\n", keyPath: "scan.interval_seconds", mentions: ["0.5 is shorter than 1 second"]),
     BadConfig(name: "duration of wrong type", yaml: "scan:\n  hosts: 192.0.2.0/24\n  timeout: soon\n", keyPath: "scan.timeout", mentions: ["\"soon\" is not a duration", "30s, 5m, 1h"]),
     BadConfig(name: "negative home_interval", yaml: "scan:\n  hosts: 192.0.2.0/24\n  home_interval: -1\n", keyPath: "scan.home_interval", mentions: ["-1 is negative", "0 (off)", "minutes"]),
+    BadConfig(name: "two-part clock", yaml: "scan:\n  hosts: 192.0.2.0/24\n  consider_home: 3:00\n", keyPath: "scan.consider_home", mentions: ["3:00 is ambiguous", "0:03:00", "3m or 3h"]),
+    BadConfig(name: "quoted two-part clock", yaml: "scan:\n  hosts: 192.0.2.0/24\n  consider_home: \"3:00\"\n", keyPath: "scan.consider_home", mentions: ["\"3:00\" is ambiguous", "0:03:00"]),
     BadConfig(name: "device consider_home zero", yaml: hosts + "devices:\n  - mac: aa:bb:cc:dd:ee:ff\n    consider_home: 0\n", keyPath: "devices[0].consider_home", mentions: ["0 is zero"]),
 
     // MACs and devices

@@ -21,7 +21,7 @@ struct ConfigFuzzTests {
             home_interval: 10
             exclude: [192.0.2.1]
             scan_options: " --privileged -sn "
-            consider_home: 3:00
+            consider_home: 0:03:00
             track_new_devices: true
         """,
         """

@@ -58,8 +58,7 @@ struct ConfigTests {
         for line in keyLines where !line.hasSuffix(":") {
             #expect(line.contains(" # "), "no comment on: \(line)")
         }
-        for key in ConfigParser.mqttKeys + ConfigParser.scanKeys + ConfigParser.homeAssistantKeys + ConfigParser.tlsKeys
-            + ConfigParser.deviceKeys + ConfigParser.topLevelKeys where key != "device_tracker" {
+        for key in ConfigTests.declaredKeys where key != "device_tracker" {
             #expect(text.contains("\(key):"), "sample lacks \(key)")
         }
         // Uncomment the examples: the TLS mapping (in place of tls: false) and the devices list.
@@ -68,7 +67,18 @@ struct ConfigTests {
         for name in ["ca.crt", "client.crt", "client.key"] {
             try directory.write(name, "PEM\n")
         }
-        let uncommented = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let uncommented = Self.uncommented(sample: text)
+        let configuration = try parse(uncommented, directory: directory.path)
+        #expect(configuration.mqtt.tls == TLSSettings(
+            caFile: directory.path + "/ca.crt", certFile: directory.path + "/client.crt", keyFile: directory.path + "/client.key", insecure: false
+        ))
+        #expect(configuration.mqtt.port == 8883)
+        #expect(configuration.devices == [DeviceEntry(mac: "aa:bb:cc:dd:ee:ff", name: "Anna's phone", considerHome: .seconds(600), track: true)])
+    }
+
+    /// The sample with its commented-out examples (the TLS mapping, the devices list) taken in.
+    static func uncommented(sample text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.hasPrefix("  tls: false") && !$0.hasPrefix("devices: []") }
             .joined(separator: "\n")
             .replacingOccurrences(of: "  #tls:", with: "  tls:")
@@ -76,12 +86,6 @@ struct ConfigTests {
             .replacingOccurrences(of: "#devices:", with: "devices:")
             .replacingOccurrences(of: "#  - mac:", with: "  - mac:")
             .replacingOccurrences(of: "#    ", with: "    ")
-        let configuration = try parse(uncommented, directory: directory.path)
-        #expect(configuration.mqtt.tls == TLSSettings(
-            caFile: directory.path + "/ca.crt", certFile: directory.path + "/client.crt", keyFile: directory.path + "/client.key", insecure: false
-        ))
-        #expect(configuration.mqtt.port == 8883)
-        #expect(configuration.devices == [DeviceEntry(mac: "aa:bb:cc:dd:ee:ff", name: "Anna's phone", considerHome: .seconds(600), track: true)])
     }
 
     @Test("environment variables override the file; empty ones count as unset")
@@ -225,8 +229,7 @@ struct ConfigTests {
         let text = configuration.effectiveSettings
         #expect(text.contains("password: \"********\""))
         #expect(!text.contains("Hunter2"))
-        for key in ConfigParser.mqttKeys + ConfigParser.scanKeys + ConfigParser.homeAssistantKeys + ConfigParser.topLevelKeys
-            where !["password_file", "device_tracker"].contains(key) {
+        for key in ConfigTests.declaredKeys where !["password_file", "device_tracker", "ca_file", "cert_file", "key_file", "insecure", "mac", "name", "track"].contains(key) {
             #expect(text.contains("\(key):"), "effective settings lack \(key)")
         }
         // Printing or dumping the configuration does not reveal it either.
@@ -310,7 +313,7 @@ struct ConfigTests {
     @Test("durations: numbers, units, Home Assistant's forms", arguments: [
         ("1", Duration.seconds(1)), ("180", .seconds(180)), ("2.5", .milliseconds(2500)), ("\"45\"", .seconds(45)),
         ("90s", .seconds(90)), ("3m", .seconds(180)), ("1h30m", .seconds(5400)), ("2 min", .seconds(120)),
-        ("\"00:03:00\"", .seconds(180)), ("01:00:05", .seconds(3605)), ("3:00", .seconds(180)),
+        ("\"00:03:00\"", .seconds(180)), ("01:00:05", .seconds(3605)), ("0:03:00", .seconds(180)),
         ("{minutes: 3, seconds: 5}", .seconds(185)), ("1d", .seconds(86_400)),
     ])
     func durations(_ text: String, _ expected: Duration) throws {
@@ -358,11 +361,11 @@ struct ConfigTests {
 
     @Test("did-you-mean suggestions")
     func suggestions() {
-        #expect(KeySuggestion.suggestion(for: "hostz", among: ConfigParser.scanKeys) == "hosts")
-        #expect(KeySuggestion.suggestion(for: "considerhome", among: ConfigParser.scanKeys) == "consider_home")
-        #expect(KeySuggestion.suggestion(for: "Interval_Seconds", among: ConfigParser.scanKeys) == "interval_seconds")
-        #expect(KeySuggestion.suggestion(for: "keep_alive", among: ConfigParser.mqttKeys) == "keepalive")
-        #expect(KeySuggestion.suggestion(for: "prefix", among: ConfigParser.homeAssistantKeys) == "discovery_prefix")
-        #expect(KeySuggestion.suggestion(for: "colour", among: ConfigParser.scanKeys) == nil)
+        #expect(KeySuggestion.suggestion(for: "hostz", among: ScanSettings.CodingKeys.names) == "hosts")
+        #expect(KeySuggestion.suggestion(for: "considerhome", among: ScanSettings.CodingKeys.names) == "consider_home")
+        #expect(KeySuggestion.suggestion(for: "Interval_Seconds", among: ScanSettings.CodingKeys.names) == "interval_seconds")
+        #expect(KeySuggestion.suggestion(for: "keep_alive", among: MQTTSettings.CodingKeys.names) == "keepalive")
+        #expect(KeySuggestion.suggestion(for: "prefix", among: HomeAssistantSettings.CodingKeys.names) == "discovery_prefix")
+        #expect(KeySuggestion.suggestion(for: "colour", among: ScanSettings.CodingKeys.names) == nil)
     }
 }

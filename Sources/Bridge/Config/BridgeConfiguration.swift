@@ -88,7 +88,8 @@ public struct BridgeConfiguration: Sendable, Equatable {
     ) throws(ConfigError) -> BridgeConfiguration {
         let directory = ConfigFiles.absolute(configDirectory, relativeTo: FileManager.default.currentDirectoryPath, environment: environment)
         do {
-            return try ConfigParser(configDirectory: directory, environment: environment).parse(yaml: yaml)
+            let context = ConfigContext(directory: directory, environment: environment)
+            return try BridgeConfiguration(from: ConfigDecoder(node: ConfigDocument.compose(yaml), context: context))
         } catch {
             throw error.redacting(passwordsIn: yaml)
         }

@@ -1,4 +1,4 @@
-/// Durations written as text: a bare number, `1h30m`, `90s`, `2.5 min`, or Home Assistant's `HH:MM[:SS]`.
+/// Durations written as text: a bare number, `1h30m`, `90s`, `2.5 min`, or a clock, `H:MM:SS`.
 enum ConfigDurationText {
     /// Seconds, or nil when `text` is no duration.
     static func seconds(in text: String, defaultUnit: Double) -> Double? {
@@ -13,7 +13,7 @@ enum ConfigDurationText {
         return withUnits(text)
     }
 
-    /// `HH:MM` or `HH:MM:SS`, as Home Assistant's `cv.time_period_str` reads them.
+    /// `H:MM:SS`, as Home Assistant's `cv.time_period_str` reads it (two parts are refused before).
     private static func clock(_ text: String) -> Double? {
         var negative = false
         var body = Substring(text)
@@ -22,7 +22,7 @@ enum ConfigDurationText {
             body = body.dropFirst()
         }
         let parts = body.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2 || parts.count == 3 else { return nil }
+        guard parts.count == 3 else { return nil }
         var total = 0.0
         for (index, part) in parts.enumerated() {
             guard let value = Double(part), value >= 0 else { return nil }

@@ -47,3 +47,11 @@ extension ConfigError {
         return redacted
     }
 }
+
+extension ConfigError {
+    func at(line: Int?) -> ConfigError {
+        var copy = self
+        copy.line = line
+        return copy
+    }
+}

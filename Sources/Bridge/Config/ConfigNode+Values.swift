@@ -43,8 +43,9 @@ extension ConfigNode {
         return value
     }
 
-    /// A duration: a number in `unit`, a text with units (`90s`, `3m`, `1h30m`), Home Assistant's
-    /// `HH:MM[:SS]`, or its mapping form (`{minutes: 3}`). Rounded to milliseconds.
+    /// A duration: a number in `unit`, a text with units (`90s`, `3m`, `1h30m`), a clock `H:MM:SS`
+    /// (quoted or not; a two-part `3:00` is refused as ambiguous), or Home Assistant's mapping form
+    /// (`{minutes: 3}`). Rounded to milliseconds.
     ///
     /// Anything from one second up is accepted, so tests can run with short intervals; `allowZero`
     /// admits exactly zero (`home_interval: 0` = off).
@@ -55,6 +56,15 @@ extension ConfigNode {
         try checkTag()
         let seconds: Double?
         switch node {
+        case .scalar(let scalar) where scalar.string.contains(":"):
+            // One rule for clocks, quoted or not (YAML 1.1 alone would read a plain 3:00 as 180).
+            guard scalar.string.split(separator: ":", omittingEmptySubsequences: false).count != 2 else {
+                throw error(
+                    is: "ambiguous (Home Assistant reads 3:00 as three minutes but \"3:00\" as three hours)",
+                    expected: "hours, minutes and seconds such as 0:03:00, or units such as 3m or 3h"
+                )
+            }
+            seconds = ConfigDurationText.seconds(in: scalar.string, defaultUnit: unit.seconds)
         case .mapping:
             seconds = try homeAssistantPeriod(expected: expected)
         case .scalar(let scalar):
@@ -149,5 +159,20 @@ extension ConfigNode {
             items += parts
         }
         return items
+    }
+
+    /// MACs from a list, or from a string holding several separated by commas or spaces; each once.
+    func macList() throws(ConfigError) -> [String] {
+        var macs: [String] = []
+        for element in try elements() {
+            let text = try element.string(expected: "MAC addresses such as aa:bb:cc:dd:ee:ff")
+            for part in text.split(whereSeparator: { $0 == "," || $0.isWhitespace }) {
+                let node = ConfigNode(node: Node(String(part), Tag(.str)), path: element.path)
+                let mac: String
+                do { mac = try node.mac() } catch { throw error.at(line: element.line) }
+                if !macs.contains(mac) { macs.append(mac) }
+            }
+        }
+        return macs
     }
 }

@@ -106,7 +106,8 @@ struct ConfigNode {
         return scalar.string
     }
 
-    func mapping(accepting keys: [String], hints: [String: String] = [:]) throws(ConfigError) -> ConfigMapping {
+    /// The mapping's entries; with `checked`, a key outside `keys` is an error that suggests the nearest.
+    func mapping(accepting keys: [String], checked: Bool = true, hints: [String: String] = [:]) throws(ConfigError) -> ConfigMapping {
         try checkTag()
         guard case .mapping(let mapping) = node else {
             throw error(is: "not a mapping", expected: "keys under \(path.isEmpty ? "the top level" : path) such as \(keys.prefix(3).joined(separator: ", "))")
@@ -117,7 +118,7 @@ struct ConfigNode {
                 throw ConfigError(keyPath: path, message: "a key is a list or mapping; expected plain key names", line: keyNode.mark?.line)
             }
             let key = keyScalar.string
-            guard keys.contains(key) else {
+            guard !checked || keys.contains(key) else {
                 let keyPath = path.isEmpty ? key : "\(path).\(key)"
                 throw ConfigError(
                     keyPath: keyPath,

@@ -14,3 +14,17 @@ public struct HomeAssistantSettings: Sendable, Equatable {
         self.statusTopic = statusTopic
     }
 }
+
+extension HomeAssistantSettings: ConfigDecodable {
+    enum CodingKeys: String, ConfigKeys {
+        case discovery, discoveryPrefix = "discovery_prefix", statusTopic = "status_topic"
+    }
+
+    init(from decoder: ConfigDecoder) throws(ConfigError) {
+        let fields = try decoder.fields(CodingKeys.self)
+        self.init()
+        try fields.read(.discovery, into: &discovery)
+        try fields.read(.discoveryPrefix, into: &discoveryPrefix) { node throws(ConfigError) in try node.topic(example: "homeassistant") }
+        try fields.read(.statusTopic, into: &statusTopic) { node throws(ConfigError) in try node.topic(example: "homeassistant/status") }
+    }
+}

@@ -103,3 +103,95 @@ extension MQTTSettings: CustomStringConvertible, CustomDebugStringConvertible, C
         )
     }
 }
+
+/// The `mqtt:` section, with the `NMAP2MQTT_MQTT_*` environment overrides applied on top.
+extension MQTTSettings: ConfigDecodable {
+    enum CodingKeys: String, ConfigKeys {
+        case host, port, `protocol`, clientID = "client_id", username, password, passwordFile = "password_file", tls, keepalive
+        case baseTopic = "base_topic", lastSeenRefresh = "last_seen_refresh"
+
+        static let hints: [String: String] = [
+            "user": "did you mean \"username\"?",
+            "pass": "did you mean \"password\"?",
+            "server": "did you mean \"host\"?",
+            "broker": "did you mean \"host\"?",
+            "version": "did you mean \"protocol\"?",
+            "protocol_version": "did you mean \"protocol\"?",
+            "topic": "did you mean \"base_topic\"?",
+        ]
+    }
+
+    init(from decoder: ConfigDecoder) throws(ConfigError) {
+        let fields = try decoder.fields(CodingKeys.self)
+        let tls = try fields.value(.tls) { node throws(ConfigError) -> TLSSettings? in
+            if case .scalar = node.node, !(try node.bool()) { return nil }
+            return try decoder.decode(TLSSettings.self, from: node)
+        } ?? nil
+        self.init(port: try fields.overridden(.port, by: "NMAP2MQTT_MQTT_PORT") { node throws(ConfigError) in
+            try node.integer(in: 1 ... 65_535, what: "a port")
+        }, tls: tls)
+        host = try fields.overridden(.host, by: "NMAP2MQTT_MQTT_HOST", Self.host) ?? host
+        try fields.read(.protocol, into: &protocolVersion) { node throws(ConfigError) in try MQTTProtocolSetting(node) }
+        try fields.read(.clientID, into: &clientID, expected: "a client identifier such as nmap2mqtt-livingroom (unique per broker)")
+        username = try fields.overridden(.username, by: "NMAP2MQTT_MQTT_USERNAME") { node throws(ConfigError) in
+            try node.string(expected: "a user name, or leave mqtt.username out")
+        }
+        if let password = try fields.overridden(.password, by: "NMAP2MQTT_MQTT_PASSWORD", { node throws(ConfigError) in try Self.password(node.secret()) }) {
+            if let fileNode = fields[.passwordFile], fields.has(.password) {
+                throw fileNode.error("is given together with mqtt.password; expected only one of them")
+            }
+            self.password = password
+        } else if let file = try fields.readableFile(.passwordFile, expected: "a readable file holding the password") {
+            password = try Self.password(fromFile: file.contents, node: fields[.passwordFile]!)
+            passwordFile = file.path
+        }
+        if password != nil, username == nil, protocolVersion == .v311 {
+            throw fields.missing(.username, expected: "a user name: MQTT 3.1.1 sends a password only together with a user name (or use mqtt.protocol: 5)")
+        }
+        try fields.read(.keepalive, into: &keepalive) { node throws(ConfigError) in
+            let keepalive = try node.duration(unit: .seconds)
+            let (seconds, fraction) = keepalive.components
+            guard fraction == 0, (5...65_535).contains(seconds) else {
+                throw node.error(is: "not a keepalive libmosquitto accepts", expected: "a whole number of seconds from 5 to 65535")
+            }
+            return keepalive
+        }
+        try fields.read(.baseTopic, into: &baseTopic) { node throws(ConfigError) in try node.topic(example: "nmap2mqtt") }
+        try fields.read(.lastSeenRefresh, into: &lastSeenRefresh, unit: .seconds, allowZero: true)
+    }
+
+    private static func host(_ node: ConfigNode) throws(ConfigError) -> String {
+        let expected = "a host name or address alone, such as localhost or 192.168.1.2 (the port goes in mqtt.port)"
+        let text = ConfigText.trimmed(try node.string(expected: expected))
+        if text.contains("://") || text.contains(where: \.isWhitespace) || text.contains("/") {
+            throw node.error(is: "not a host name", expected: expected)
+        }
+        return text
+    }
+
+    private static func password(_ node: ConfigNode) throws(ConfigError) -> String {
+        let password = try node.string(expected: "the password as text", allowEmpty: true)
+        if password.contains(where: \.isNewline) {
+            // Usually a block scalar (`password: |`) that kept its final newline.
+            throw node.error(is: "more than one line", expected: "the password on one line (quote it, or use |- to drop a final newline)")
+        }
+        return password
+    }
+
+    /// The first line of the file; a trailing newline is not part of the password.
+    private static func password(fromFile contents: [UInt8], node: ConfigNode) throws(ConfigError) -> String {
+        guard var text = String(validating: contents, as: UTF8.self) else {
+            throw node.error("holds something that is not UTF-8 text; expected a file holding the password")
+        }
+        while text.hasSuffix("\n") || text.hasSuffix("\r") || text.hasSuffix("\r\n") {
+            text.removeLast()
+        }
+        if text.isEmpty {
+            throw node.error("names an empty file; expected a file holding the password")
+        }
+        if text.contains(where: \.isNewline) {
+            throw node.error("names a file of more than one line; expected a file holding only the password")
+        }
+        return text
+    }
+}

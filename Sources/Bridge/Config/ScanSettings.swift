@@ -1,3 +1,5 @@
+import NmapScanner
+
 /// What to scan and how often.
 public struct ScanSettings: Sendable, Equatable {
     /// nmap targets (CIDR, `a.b.c.d-e`, IP, host name), one per element. Required.
@@ -46,5 +48,69 @@ public struct ScanSettings: Sendable, Equatable {
         self.timeout = timeout
         self.nmapPath = nmapPath
         self.listen = listen
+    }
+}
+
+extension ScanSettings: ConfigDecodable {
+    enum CodingKeys: String, ConfigKeys {
+        case hosts, exclude, excludeMACs = "exclude_macs", scanOptions = "scan_options", interval = "interval_seconds"
+        case homeInterval = "home_interval", considerHome = "consider_home", timeout, nmapPath = "nmap_path", listen
+
+        /// Home Assistant's newer names, and the ones people reach for first.
+        static let hints: [String: String] = [
+            "mac_exclude": "did you mean \"exclude_macs\"? (Home Assistant's mac_exclude)",
+            "hosts_exclude": "did you mean \"exclude\"? (Home Assistant's hosts_exclude)",
+            "hosts_list": "did you mean \"hosts\"? (Home Assistant's hosts_list)",
+            "scan_interval": "did you mean \"interval_seconds\"? (the time between scan starts)",
+            "interval": "did you mean \"interval_seconds\"?",
+        ]
+    }
+
+    init(from decoder: ConfigDecoder) throws(ConfigError) {
+        let fields = try decoder.fields(CodingKeys.self)
+        let hostsExpected = "nmap targets: a string such as \"192.168.1.0/24\" (several separated by commas or spaces) or a list of them"
+        guard let hostsNode = fields[.hosts] else {
+            throw fields.missing(.hosts, expected: hostsExpected)
+        }
+        self.init(hosts: try hostsNode.splitList(expected: hostsExpected))
+        if hosts.isEmpty {
+            throw hostsNode.error(is: "empty", expected: hostsExpected)
+        }
+        try fields.read(.exclude, into: &exclude) { node throws(ConfigError) in
+            try node.splitList(expected: "addresses or ranges not to scan: a string (several separated by commas or spaces) or a list")
+        }
+        try fields.read(.excludeMACs, into: &excludeMACs) { node throws(ConfigError) in try node.macList() }
+        try fields.read(.scanOptions, into: &scanOptions) { node throws(ConfigError) in
+            try node.string(expected: "nmap options as one string, such as \"\(ScanSettings.defaultScanOptions)\"", allowEmpty: true)
+        }
+        try fields.read(.interval, into: &interval, unit: .seconds)
+        try fields.read(.homeInterval, into: &homeInterval, unit: .minutes, allowZero: true)
+        try fields.read(.considerHome, into: &considerHome, unit: .seconds)
+        try fields.read(.timeout, into: &timeout, unit: .seconds)
+        try fields.read(.nmapPath, into: &nmapPath) { node throws(ConfigError) in
+            let text = try node.string(expected: "the nmap command, such as nmap or /usr/bin/nmap")
+            let context = decoder.context
+            return text.contains("/") ? ConfigFiles.absolute(text, relativeTo: context.directory, environment: context.environment) : text
+        }
+        try fields.read(.listen, into: &listen)
+        try checkWithScanner(fields)
+    }
+
+    /// Targets and scan_options are judged by the scanner itself, so the bridge refuses exactly
+    /// what nmap would misread (an option as a target, output redirection, a v4/v6 mix).
+    private func checkWithScanner(_ fields: ConfigFields<CodingKeys>) throws(ConfigError) {
+        do {
+            try ScannerConfiguration(targets: hosts, exclude: exclude, scanOptions: scanOptions).validate()
+        } catch {
+            let key: CodingKeys
+            switch error.kind {
+            case .invalidExclude: key = .exclude
+            case .forbiddenOption, .unbalancedQuote: key = .scanOptions
+            case .addressFamilyMismatch: key = error.value.hasPrefix("-") ? .scanOptions : .hosts
+            case .noTargets, .invalidTarget, .invalidSetting: key = .hosts
+            }
+            let node = fields[key]
+            throw ConfigError(keyPath: node?.path ?? fields.mapping.path(of: key.rawValue), message: error.message, line: node?.line)
+        }
     }
 }

@@ -32,7 +32,7 @@ public enum ConfigDevicesMerge {
         }
         let root: ConfigNode
         do {
-            root = try ConfigParser.compose(text)
+            root = try ConfigDocument.compose(text)
         } catch {
             throw ImportError(.invalidConfig, [issue(error)])
         }
