@@ -33,7 +33,7 @@ public struct BridgeConfiguration: Sendable, Equatable {
     /// The state file's name in systemd's state directory, which holds nothing else.
     public static let stateDirectoryFileName = "state.json"
 
-    public init(
+    init(
         mqtt: MQTTSettings = MQTTSettings(),
         homeAssistant: HomeAssistantSettings = HomeAssistantSettings(),
         scan: ScanSettings,

@@ -1,18 +1,12 @@
 /// Home Assistant MQTT discovery.
 public struct HomeAssistantSettings: Sendable, Equatable {
     /// Publish discovery configs so devices appear in Home Assistant by themselves. Default: true.
-    public var discovery: Bool
+    public var discovery: Bool = true
     /// Prefix of discovery topics; must match Home Assistant's MQTT setting. Default: `homeassistant`.
-    public var discoveryPrefix: String
+    public var discoveryPrefix: String = "homeassistant"
     /// Home Assistant's birth topic: `online` there makes the bridge re-announce everything.
     /// Default: `homeassistant/status`.
-    public var statusTopic: String
-
-    public init(discovery: Bool = true, discoveryPrefix: String = "homeassistant", statusTopic: String = "homeassistant/status") {
-        self.discovery = discovery
-        self.discoveryPrefix = discoveryPrefix
-        self.statusTopic = statusTopic
-    }
+    public var statusTopic: String = "homeassistant/status"
 }
 
 extension HomeAssistantSettings: ConfigDecodable {
