@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "nmap2mqtt", targets: ["nmap2mqtt"]),
         .library(name: "Mosquitto", targets: ["Mosquitto"]),
+        .library(name: "NetworkAddresses", targets: ["NetworkAddresses"]),
         .library(name: "NmapScanner", targets: ["NmapScanner"]),
         .library(name: "Presence", targets: ["Presence"]),
         .library(name: "Bridge", targets: ["Bridge"]),
@@ -36,21 +37,26 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The one MAC address type, shared by the scanner, the listener, the engine and the bridge.
+        .target(name: "NetworkAddresses"),
         .target(
             name: "NmapScanner",
             dependencies: [
+                "NetworkAddresses",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "Presence",
             dependencies: [
+                "NetworkAddresses",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "PassiveListener",
             dependencies: [
+                "NetworkAddresses",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -68,6 +74,7 @@ let package = Package(
             name: "Bridge",
             dependencies: [
                 "Mosquitto",
+                "NetworkAddresses",
                 "NmapScanner",
                 "PassiveListener",
                 "Presence",
@@ -116,17 +123,21 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "NetworkAddressesTests",
+            dependencies: ["NetworkAddresses"]
+        ),
+        .testTarget(
             name: "NmapScannerTests",
-            dependencies: ["NmapScanner", "TestSupport"],
+            dependencies: ["NetworkAddresses", "NmapScanner", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "PresenceTests",
-            dependencies: ["Presence"]
+            dependencies: ["NetworkAddresses", "Presence"]
         ),
         .testTarget(
             name: "PassiveListenerTests",
-            dependencies: ["PassiveListener", "TestSupport"]
+            dependencies: ["NetworkAddresses", "PassiveListener", "TestSupport"]
         ),
         .testTarget(
             name: "StatusPageTests",
@@ -140,7 +151,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BridgeTests",
-            dependencies: ["Bridge", "TestSupport"]
+            dependencies: ["Bridge", "NetworkAddresses", "TestSupport"]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -1,3 +1,5 @@
+import NetworkAddresses
+
 /// nmap's own vendor table (`nmap-mac-prefixes`): prefixes of 6 to 9 hex digits and a vendor name.
 ///
 /// nmap looks vendors up itself only when it saw the MAC; MACs filled in from the neighbour table
@@ -74,8 +76,8 @@ struct MACVendorTable: Sendable {
     /// The vendor of a normalised MAC, longest prefix first; nil for unknown and randomised MACs
     /// (a random address's prefix names no maker, whatever the table says).
     func vendor(of mac: String) -> String? {
-        if MACAddress.isLocallyAdministered(mac) { return nil }
-        let hex = Array(MACAddress.upperHex(mac).utf8)
+        guard let address = MACAddress(mac), !address.isLocallyAdministered else { return nil }
+        let hex = Array(address.upperHex.utf8)
         for length in prefixLengths where length <= hex.count {
             guard let key = Self.key(hex[0..<length]) else { return nil }
             var low = 0

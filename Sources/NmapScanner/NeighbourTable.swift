@@ -1,3 +1,5 @@
+import NetworkAddresses
+
 /// The kernel's IPv4 neighbour (ARP) table, `/proc/net/arp`: after a scan it holds the MACs of hosts
 /// that answered on the local segment, even when nmap ran without raw sockets and saw none.
 ///
@@ -12,9 +14,9 @@ enum NeighbourTable {
             guard fields.count >= 4 else { continue }
             let flagsText = fields[2].hasPrefix("0x") ? fields[2].dropFirst(2) : fields[2]
             guard let flags = Int(flagsText, radix: 16), flags & 0x2 != 0,
-                let mac = MACAddress.normalize(String(fields[3])), !MACAddress.isZero(mac)
+                let mac = MACAddress(String(fields[3])), !mac.isZero
             else { continue }
-            table[String(fields[0])] = mac
+            table[String(fields[0])] = mac.description
         }
         return table
     }

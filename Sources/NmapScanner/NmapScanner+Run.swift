@@ -1,3 +1,4 @@
+import NetworkAddresses
 import Foundation
 import Glibc
 import Logging
@@ -93,7 +94,7 @@ extension NmapScanner {
                 }
             }
             guard let mac = enriched[index].mac else { continue }
-            enriched[index].randomizedMAC = MACAddress.isLocallyAdministered(mac)
+            enriched[index].randomizedMAC = MACAddress(mac)?.isLocallyAdministered ?? false
             if enriched[index].vendor == nil, !enriched[index].randomizedMAC {
                 enriched[index].vendor = vendors.get()?.vendor(of: mac)
             }

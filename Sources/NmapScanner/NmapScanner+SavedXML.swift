@@ -1,3 +1,4 @@
+import NetworkAddresses
 import Foundation
 
 extension NmapScanner {
@@ -17,7 +18,7 @@ extension NmapScanner {
         let hosts = run.hosts.map { host in
             var host = host
             if let mac = host.mac {
-                host.randomizedMAC = MACAddress.isLocallyAdministered(mac)
+                host.randomizedMAC = MACAddress(mac)?.isLocallyAdministered ?? false
                 if host.vendor == nil { host.vendor = vendors?.vendor(of: mac) }
             }
             return host

@@ -1,3 +1,4 @@
+import NetworkAddresses
 import Foundation
 
 /// Parses nmap's `-oX` output in one pass over the bytes, keeping only up hosts.
@@ -284,7 +285,7 @@ extension NmapXMLParser {
                     } else if valueIs(type, "ipv6") {
                         if host.ipv6 == nil { host.ipv6 = addr }
                     } else if valueIs(type, "mac") && host.mac == nil {
-                        host.mac = MACAddress.normalize(decode(addr))
+                        host.mac = MACAddress.normalized(decode(addr))
                         host.vendor = attribute("vendor")
                     }
                 } else if named(name, "hostnames") {

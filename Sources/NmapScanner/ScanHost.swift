@@ -1,3 +1,5 @@
+import NetworkAddresses
+
 /// One host nmap reported up.
 ///
 /// JSON form (the `scan --json` output and what the bridge publishes): `ip`, `mac`, `vendor`,
@@ -31,7 +33,7 @@ public struct ScanHost: Sendable, Hashable, Codable {
         self.vendor = vendor
         self.hostName = hostName
         self.reason = reason
-        self.randomizedMAC = randomizedMAC ?? mac.map(MACAddress.isLocallyAdministered) ?? false
+        self.randomizedMAC = randomizedMAC ?? mac.flatMap(MACAddress.init)?.isLocallyAdministered ?? false
     }
 
     enum CodingKeys: String, CodingKey {

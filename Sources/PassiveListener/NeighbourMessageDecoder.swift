@@ -1,3 +1,5 @@
+import NetworkAddresses
+
 /// Reads the kernel's rtnetlink neighbour messages (RTM_NEWNEIGH, RTM_DELNEIGH) from a netlink
 /// datagram: pure, bounds-checked, no allocation. Netlink headers are in host byte order; addresses in
 /// attributes are in network order.
@@ -27,7 +29,7 @@ enum NeighbourMessageDecoder {
         var state: State
         var ip: IPv4Address
         /// nil when the entry has no link address (yet): INCOMPLETE, FAILED.
-        var mac: HardwareAddress?
+        var mac: MACAddress?
     }
 
     enum Message: Equatable {
@@ -82,7 +84,7 @@ enum NeighbourMessageDecoder {
         let interfaceIndex = Int32(bitPattern: uint32(body, 4))
         let state = State(rawValue: uint16(body, 8))
         var ip: IPv4Address?
-        var mac: HardwareAddress?
+        var mac: MACAddress?
         var at = LinuxABI.neighbourHeaderLength
         while body.count - at >= 4 {
             let length = Int(uint16(body, at))
@@ -92,7 +94,7 @@ enum NeighbourMessageDecoder {
             let valueLength = length - 4
             switch type {
             case LinuxABI.neighbourDestination where valueLength == 4: ip = IPv4Address(body, at: at + 4)
-            case LinuxABI.neighbourLinkAddress where valueLength == 6: mac = HardwareAddress(body, at: at + 4)
+            case LinuxABI.neighbourLinkAddress where valueLength == 6: mac = MACAddress(body, at: at + 4)
             default: break
             }
             at += align(length)

@@ -1,3 +1,5 @@
+import NetworkAddresses
+
 /// Which neighbour-table events mean the device was heard, for the fallback without `CAP_NET_RAW`.
 ///
 /// The kernel announces state changes, not frames, and some changes are only clocks running out, so:
@@ -20,7 +22,7 @@ struct NeighbourSightings: Sendable {
 
     struct Known: Sendable {
         var state: NeighbourMessageDecoder.State
-        var mac: HardwareAddress?
+        var mac: MACAddress?
     }
 
     private(set) var table: BoundedTable<Key, Known>

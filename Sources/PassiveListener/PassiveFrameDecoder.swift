@@ -1,3 +1,5 @@
+import NetworkAddresses
+
 /// Reads the sighting an Ethernet frame carries: pure, no system calls, no allocation (except the host
 /// name of a DHCP message that has one), every read bounds-checked by `Span`, so a truncated or hostile
 /// frame is ignored and never crashes.
@@ -75,7 +77,7 @@ public enum PassiveFrameDecoder {
         else { return .ignored(.unsupportedARP) }
         let operation = uint16(frame, ARP.operation)
         guard operation == 1 || operation == 2 else { return .ignored(.unsupportedARP) }
-        let mac = HardwareAddress(frame, at: ARP.senderMAC)
+        let mac = MACAddress(frame, at: ARP.senderMAC)
         guard mac.isUnicast, !mac.isZero else { return .ignored(.implausibleSender) }
         let sender = IPv4Address(frame, at: ARP.senderIP)
         let target = IPv4Address(frame, at: ARP.targetIP)
@@ -122,7 +124,7 @@ public enum PassiveFrameDecoder {
               uint32(message, BOOTP.magicCookie) == 0x6382_5363
         else { return .ignored(.malformedDHCP) }
         guard message[BOOTP.hops] == 0, uint32(message, BOOTP.relayIP) == 0 else { return .ignored(.relayed) }
-        let mac = HardwareAddress(message, at: BOOTP.clientMAC)
+        let mac = MACAddress(message, at: BOOTP.clientMAC)
         guard mac.isUnicast, !mac.isZero else { return .ignored(.implausibleSender) }
 
         var messageType: UInt8?

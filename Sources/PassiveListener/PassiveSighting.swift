@@ -1,3 +1,5 @@
+import NetworkAddresses
+
 /// One device heard: what a frame (or a kernel neighbour event) says about the MAC that sent it.
 ///
 /// It knows nothing of presence: whether the MAC is tracked, inside `scan.hosts` or excluded is the
@@ -26,7 +28,7 @@ public struct PassiveSighting: Sendable, Hashable, CustomStringConvertible {
         case neighbour
     }
 
-    public var mac: HardwareAddress
+    public var mac: MACAddress
     /// The address the device holds now: the ARP sender's, DHCP's `ciaddr`, the neighbour entry's.
     /// nil while it has none (it sent from 0.0.0.0).
     public var ip: IPv4Address?
@@ -40,7 +42,7 @@ public struct PassiveSighting: Sendable, Hashable, CustomStringConvertible {
     public var interfaceIndex: Int32
 
     public init(
-        mac: HardwareAddress, ip: IPv4Address? = nil, requestedIP: IPv4Address? = nil, hostName: String? = nil,
+        mac: MACAddress, ip: IPv4Address? = nil, requestedIP: IPv4Address? = nil, hostName: String? = nil,
         kind: Kind, interfaceIndex: Int32 = 0
     ) {
         self.mac = mac

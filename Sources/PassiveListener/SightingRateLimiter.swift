@@ -1,3 +1,5 @@
+import NetworkAddresses
+
 /// Decides which sightings are passed on, so that a storm of frames costs the consumer nothing.
 ///
 /// Per MAC, the first sighting in each `interval` passes; within the interval, a sighting that says
@@ -18,7 +20,7 @@ struct SightingRateLimiter: Sendable {
 
     let interval: UInt64
     let burst: Int
-    private(set) var table: BoundedTable<HardwareAddress, Entry>
+    private(set) var table: BoundedTable<MACAddress, Entry>
 
     init(interval: Duration, burst: Int, capacity: Int) {
         precondition(burst >= 1, "burst must let one sighting through")

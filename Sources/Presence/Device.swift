@@ -1,3 +1,4 @@
+import NetworkAddresses
 import Foundation
 
 /// One tracked device as the engine, the state file and the publisher see it.

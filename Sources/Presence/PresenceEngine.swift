@@ -1,3 +1,4 @@
+import NetworkAddresses
 import Foundation
 
 /// The presence state machine: pure, no I/O, time only from the `Moment`s its callers pass in.

@@ -1,3 +1,4 @@
+import NetworkAddresses
 import Foundation
 import Testing
 @testable import NmapScanner
@@ -16,7 +17,7 @@ struct MACVendorTableTests {
             guard let space = line.firstIndex(where: { $0 == " " || $0 == "\t" }) else { continue }
             let prefix = line[..<space].uppercased()
             let vendor = String(line[line.index(after: space)...]).trimmingWhitespace()
-            guard (6...9).contains(prefix.count), prefix.utf8.allSatisfy(MACAddress.isHexDigit), !vendor.isEmpty else { continue }
+            guard (6...9).contains(prefix.count), prefix.allSatisfy(\.isHexDigit), !vendor.isEmpty else { continue }
             reference[prefix] = vendor
         }
         let table = try #require(MACVendorTable.load(path: Self.path))
@@ -26,7 +27,7 @@ struct MACVendorTableTests {
         for prefix in reference.keys {
             let hex = (prefix + "000000").prefix(12)
             let mac = stride(from: 0, to: 12, by: 2).map { hex.dropFirst($0).prefix(2) }.joined(separator: ":").lowercased()
-            guard !MACAddress.isLocallyAdministered(mac) else { continue }
+            guard MACAddress(mac)?.isLocallyAdministered == false else { continue }
             let expected = lengths.lazy.compactMap { reference[String(hex.prefix($0))] }.first
             #expect(table.vendor(of: mac) == expected, "\(mac)")
             checked += 1

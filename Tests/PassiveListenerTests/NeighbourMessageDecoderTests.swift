@@ -1,11 +1,12 @@
+import NetworkAddresses
 import Testing
 @testable import PassiveListener
 
 /// The netlink decoder and the "which states mean seen" policy, on messages captured in a lab's
 /// scanner namespace.
 struct NeighbourMessageDecoderTests {
-    let h2 = HardwareAddress(0xB8, 0x27, 0xEB, 0x10, 0x00, 0x12)
-    let h3 = HardwareAddress(0x02, 0x5B, 0x26, 0xA8, 0xDC, 0x12)
+    let h2 = MACAddress(0xB8, 0x27, 0xEB, 0x10, 0x00, 0x12)
+    let h3 = MACAddress(0x02, 0x5B, 0x26, 0xA8, 0xDC, 0x12)
 
     func messages(_ datagram: [UInt8]) -> [NeighbourMessageDecoder.Message] {
         var messages: [NeighbourMessageDecoder.Message] = []
@@ -140,7 +141,7 @@ struct NeighbourMessageDecoderTests {
         var other = withState(CapturedFrames.neighbourReachable, 0x04)
         other[45] ^= 0x01  // the last byte of the MAC
         let changed = policy.sighting(for: try update(other))
-        #expect(changed?.mac == HardwareAddress(0xB8, 0x27, 0xEB, 0x10, 0x00, 0x13))
+        #expect(changed?.mac == MACAddress(0xB8, 0x27, 0xEB, 0x10, 0x00, 0x13))
     }
 
     @Test func theDumpSeedsWithoutSightings() throws {

@@ -1,9 +1,10 @@
+import NetworkAddresses
 import Testing
 @testable import PassiveListener
 
 /// The decoder on frames captured on the test LAN, and on the ways they can be wrong.
 struct PassiveFrameDecoderTests {
-    let phone = HardwareAddress(0x3C, 0x22, 0xFB, 0x10, 0x00, 0x11)
+    let phone = MACAddress(0x3C, 0x22, 0xFB, 0x10, 0x00, 0x11)
 
     func inspect(_ frame: [UInt8]) -> PassiveFrameDecoder.Outcome {
         PassiveFrameDecoder.inspect(frame.span, interfaceIndex: 2)
@@ -31,7 +32,7 @@ struct PassiveFrameDecoderTests {
         #expect(decode(CapturedFrames.dhcpRequestFromZero) == PassiveSighting(
             mac: phone, requestedIP: IPv4Address(198, 18, 42, 11), hostName: "annas-iphone", kind: .dhcpRequest, interfaceIndex: 2))
         #expect(decode(CapturedFrames.dhcpInform) == PassiveSighting(
-            mac: HardwareAddress(0x00, 0x12, 0xF0, 0x10, 0x00, 0x14), ip: IPv4Address(198, 18, 42, 14), kind: .dhcpInform, interfaceIndex: 2))
+            mac: MACAddress(0x00, 0x12, 0xF0, 0x10, 0x00, 0x14), ip: IPv4Address(198, 18, 42, 14), kind: .dhcpInform, interfaceIndex: 2))
     }
 
     @Test func serverMessagesAreNotSightings() {
@@ -42,9 +43,9 @@ struct PassiveFrameDecoderTests {
         #expect(decode(CapturedFrames.arpProbe) == PassiveSighting(mac: phone, requestedIP: IPv4Address(198, 18, 42, 109), kind: .arpProbe, interfaceIndex: 2))
         #expect(decode(CapturedFrames.gratuitousARP) == PassiveSighting(mac: phone, ip: IPv4Address(198, 18, 42, 11), kind: .arpAnnouncement, interfaceIndex: 2))
         #expect(decode(CapturedFrames.arpRequest) == PassiveSighting(
-            mac: HardwareAddress(0x02, 0x5B, 0x26, 0xA8, 0xDC, 0x12), ip: IPv4Address(198, 18, 42, 13), kind: .arpRequest, interfaceIndex: 2))
+            mac: MACAddress(0x02, 0x5B, 0x26, 0xA8, 0xDC, 0x12), ip: IPv4Address(198, 18, 42, 13), kind: .arpRequest, interfaceIndex: 2))
         #expect(decode(CapturedFrames.arpReply) == PassiveSighting(
-            mac: HardwareAddress(0xB8, 0x27, 0xEB, 0x10, 0x00, 0x12), ip: IPv4Address(198, 18, 42, 12), kind: .arpReply, interfaceIndex: 2))
+            mac: MACAddress(0xB8, 0x27, 0xEB, 0x10, 0x00, 0x12), ip: IPv4Address(198, 18, 42, 12), kind: .arpReply, interfaceIndex: 2))
     }
 
     @Test func gratuitousReplyIsAnAnnouncementToo() {

@@ -1,3 +1,4 @@
+import NetworkAddresses
 import Foundation
 import Glibc
 import Logging
@@ -32,7 +33,7 @@ struct PassiveListenerLabTests {
             #expect(listener.interfaces.isEmpty)
             let recorder = SightingRecorder(listener)
             let phone = lab.host(1)
-            let mac = try #require(HardwareAddress(phone.mac))
+            let mac = try #require(MACAddress(phone.mac))
             let ip = try #require(IPv4Address(phone.ip))
 
             try await FrameSender.send(in: phone.namespace, ["dhcp-request,\(phone.mac),\(phone.ip),annas-iphone", "garp,\(phone.mac),\(phone.ip)"])
@@ -178,7 +179,7 @@ struct PassiveListenerLabTests {
             }
             #expect(heard, "heard \(recorder.sightings)")
             #expect(recorder.sightings.first { $0.mac.description == kitchen.mac } == PassiveSighting(
-                mac: try #require(HardwareAddress(kitchen.mac)), ip: IPv4Address(kitchen.ip), kind: .neighbour, interfaceIndex: eth0))
+                mac: try #require(MACAddress(kitchen.mac)), ip: IPv4Address(kitchen.ip), kind: .neighbour, interfaceIndex: eth0))
             #expect(recorder.sightings.first { $0.mac.description == pixel.mac }?.ip?.description == pixel.ip)
             #expect(recorder.sightings.allSatisfy { $0.kind == .neighbour })
         }

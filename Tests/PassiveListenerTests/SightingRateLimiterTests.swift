@@ -1,9 +1,10 @@
+import NetworkAddresses
 import Testing
 import TestSupport
 @testable import PassiveListener
 
 struct SightingRateLimiterTests {
-    let phone = HardwareAddress(0x3C, 0x22, 0xFB, 0x10, 0x00, 0x11)
+    let phone = MACAddress(0x3C, 0x22, 0xFB, 0x10, 0x00, 0x11)
     let second: UInt64 = 1_000_000_000
 
     func limiter(burst: Int = 4, capacity: Int = 4096) -> SightingRateLimiter {
@@ -47,7 +48,7 @@ struct SightingRateLimiterTests {
 
     @Test func macsAreIndependent() {
         var limiter = limiter()
-        let other = HardwareAddress(0xB8, 0x27, 0xEB, 0x10, 0x00, 0x12)
+        let other = MACAddress(0xB8, 0x27, 0xEB, 0x10, 0x00, 0x12)
         let results = [
             limiter.admit(PassiveSighting(mac: phone, kind: .dhcpDiscover), now: 0),
             limiter.admit(PassiveSighting(mac: other, kind: .dhcpDiscover), now: 1),
@@ -69,7 +70,7 @@ struct SightingRateLimiterTests {
         var random = SplitMix64(seed: 42)
         var passed = 0
         for frame in 0..<50_000 {
-            let mac = HardwareAddress(rawValue: random.next() & 0xFEFF_FFFF_FFFF)!
+            let mac = MACAddress(rawValue: random.next() & 0xFEFF_FFFF_FFFF)!
             if limiter.admit(PassiveSighting(mac: mac, ip: IPv4Address(198, 18, 42, 99), kind: .arpRequest), now: UInt64(frame)) { passed += 1 }
             #expect(limiter.trackedAddresses <= 4096)
         }
@@ -79,9 +80,9 @@ struct SightingRateLimiterTests {
 
     @Test func aForgottenMACPassesAgainOnce() {
         var limiter = limiter(capacity: 2)
-        let a = PassiveSighting(mac: HardwareAddress(0, 0, 0, 0, 0, 1), kind: .dhcpDiscover)
-        let b = PassiveSighting(mac: HardwareAddress(0, 0, 0, 0, 0, 2), kind: .dhcpDiscover)
-        let c = PassiveSighting(mac: HardwareAddress(0, 0, 0, 0, 0, 3), kind: .dhcpDiscover)
+        let a = PassiveSighting(mac: MACAddress(0, 0, 0, 0, 0, 1), kind: .dhcpDiscover)
+        let b = PassiveSighting(mac: MACAddress(0, 0, 0, 0, 0, 2), kind: .dhcpDiscover)
+        let c = PassiveSighting(mac: MACAddress(0, 0, 0, 0, 0, 3), kind: .dhcpDiscover)
         let results = [
             limiter.admit(a, now: 0), limiter.admit(b, now: 0),
             limiter.admit(a, now: 1),

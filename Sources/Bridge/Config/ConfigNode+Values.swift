@@ -1,3 +1,4 @@
+import NetworkAddresses
 import Presence
 import Yams
 

@@ -1,3 +1,4 @@
+import NetworkAddresses
 import Foundation
 import Presence
 import Yams

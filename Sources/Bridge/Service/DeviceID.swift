@@ -1,3 +1,4 @@
+import NetworkAddresses
 import Presence
 
 /// Device ids as topics use them: a MAC in lower-case hex without separators, or `ip_a_b_c_d`.

@@ -1,3 +1,4 @@
+import NetworkAddresses
 import Logging
 import NmapScanner
 import Presence
