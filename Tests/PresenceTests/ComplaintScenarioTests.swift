@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Presence
 
-/// Each scenario is named after the user complaint it prevents (see shared/reference/home-assistant-behaviour.md).
+/// Each scenario is named after the Home Assistant user complaint it prevents (the table at the top of README.md).
 @Suite("Complaint scenarios")
 struct ComplaintScenarioTests {
     /// One step of a scripted 12-second scan cycle.
