@@ -151,7 +151,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BridgeTests",
-            dependencies: ["Bridge", "NetworkAddresses", "TestSupport"]
+            dependencies: ["Bridge", "Mosquitto", "NetworkAddresses", "TestSupport"]
         ),
         .testTarget(
             name: "EndToEndTests",

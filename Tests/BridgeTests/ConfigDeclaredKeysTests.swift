@@ -1,4 +1,5 @@
 import Foundation
+import Mosquitto
 import Testing
 import Yams
 @testable import Bridge
@@ -11,7 +12,7 @@ extension ConfigTests {
             paths.formUnion(Key.names.map { "\(prefix)\($0)" })
         }
         add("mqtt.", MQTTSettings.CodingKeys.self)
-        add("mqtt.tls.", TLSSettings.CodingKeys.self)
+        add("mqtt.tls.", MQTTConfiguration.TLS.CodingKeys.self)
         add("homeassistant.", HomeAssistantSettings.CodingKeys.self)
         add("scan.", ScanSettings.CodingKeys.self)
         add("web.", WebSettings.CodingKeys.self)

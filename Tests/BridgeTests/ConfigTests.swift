@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Mosquitto
 import Testing
 @testable import Bridge
 
@@ -69,8 +70,8 @@ struct ConfigTests {
         }
         let uncommented = Self.uncommented(sample: text)
         let configuration = try parse(uncommented, directory: directory.path)
-        #expect(configuration.mqtt.tls == TLSSettings(
-            caFile: directory.path + "/ca.crt", certFile: directory.path + "/client.crt", keyFile: directory.path + "/client.key", insecure: false
+        #expect(configuration.mqtt.tls == MQTTConfiguration.TLS(
+            caFile: directory.path + "/ca.crt", certificateFile: directory.path + "/client.crt", keyFile: directory.path + "/client.key", insecure: false
         ))
         #expect(configuration.mqtt.port == 8883)
         #expect(configuration.devices == [DeviceEntry(mac: "aa:bb:cc:dd:ee:ff", name: "Anna's phone", considerHome: .seconds(600), track: true)])
@@ -329,10 +330,10 @@ struct ConfigTests {
     }
 
     @Test("mqtt.protocol spellings", arguments: [
-        ("5", MQTTProtocolSetting.v5), ("\"5\"", .v5), ("5.0", .v5), ("v5", .v5), ("MQTTv5", .v5),
+        ("5", MQTTProtocolVersion.v5), ("\"5\"", .v5), ("5.0", .v5), ("v5", .v5), ("MQTTv5", .v5),
         ("3.1.1", .v311), ("\"3.1.1\"", .v311), ("311", .v311), ("v3.1.1", .v311), ("mqttv311", .v311),
     ])
-    func protocolSpellings(_ text: String, _ expected: MQTTProtocolSetting) throws {
+    func protocolSpellings(_ text: String, _ expected: MQTTProtocolVersion) throws {
         #expect(try parse("mqtt:\n  protocol: \(text)\n  username: u\nscan: {hosts: 192.0.2.0/24}").mqtt.protocolVersion == expected)
     }
 
@@ -345,7 +346,7 @@ struct ConfigTests {
     @Test("tls: true means TLS with the system's CAs on port 8883; an explicit port wins")
     func tlsShorthand() throws {
         let on = try parse("mqtt: {tls: true}\nscan: {hosts: 192.0.2.0/24}")
-        #expect(on.mqtt.tls == TLSSettings())
+        #expect(on.mqtt.tls == MQTTConfiguration.TLS())
         #expect(on.mqtt.port == 8883)
         let explicit = try parse("mqtt: {tls: true, port: 8884}\nscan: {hosts: 192.0.2.0/24}")
         #expect(explicit.mqtt.port == 8884)

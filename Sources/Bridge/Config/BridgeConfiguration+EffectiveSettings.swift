@@ -22,7 +22,7 @@ extension BridgeConfiguration {
         add(0, "mqtt")
         add(1, "host", YAMLText.scalar(mqtt.host))
         add(1, "port", String(mqtt.port))
-        add(1, "protocol", YAMLText.quoted(mqtt.protocolVersion.rawValue))
+        add(1, "protocol", YAMLText.quoted(mqtt.protocolVersion.description))
         add(1, "client_id", YAMLText.scalar(mqtt.clientID))
         add(1, "username", optional(mqtt.username))
         if mqtt.password != nil {
@@ -34,7 +34,7 @@ extension BridgeConfiguration {
         if let tls = mqtt.tls {
             add(1, "tls")
             add(2, "ca_file", optional(tls.caFile))
-            add(2, "cert_file", optional(tls.certFile))
+            add(2, "cert_file", optional(tls.certificateFile))
             add(2, "key_file", optional(tls.keyFile))
             add(2, "insecure", String(tls.insecure))
         } else {

@@ -1,3 +1,5 @@
+import Mosquitto
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,7 +16,7 @@ public struct MQTTSettings: Sendable, Equatable {
     /// Broker port. Default: 1883, or 8883 when TLS is on (env `NMAP2MQTT_MQTT_PORT`).
     public var port: Int
     /// MQTT protocol version. Default: `.v5`.
-    public var protocolVersion: MQTTProtocolSetting
+    public var protocolVersion: MQTTProtocolVersion
     /// Client identifier; two bridges must not share one. Default: `nmap2mqtt-<hostname>`.
     public var clientID: String
     /// User name. Default: none (env `NMAP2MQTT_MQTT_USERNAME`).
@@ -25,7 +27,7 @@ public struct MQTTSettings: Sendable, Equatable {
     /// Absolute path of the file the password came from, for display. Default: none.
     public var passwordFile: String?
     /// TLS to the broker; nil means plain TCP. Default: nil.
-    public var tls: TLSSettings?
+    public var tls: MQTTConfiguration.TLS?
     /// MQTT keepalive; the broker drops the bridge (and publishes its will) after 1.5 times this. Default: 60 s.
     public var keepalive: Duration
     /// Prefix of every topic the bridge owns. Default: `nmap2mqtt`.
@@ -37,12 +39,12 @@ public struct MQTTSettings: Sendable, Equatable {
     public init(
         host: String = "localhost",
         port: Int? = nil,
-        protocolVersion: MQTTProtocolSetting = .v5,
+        protocolVersion: MQTTProtocolVersion = .v5,
         clientID: String = MQTTSettings.defaultClientID(),
         username: String? = nil,
         password: String? = nil,
         passwordFile: String? = nil,
-        tls: TLSSettings? = nil,
+        tls: MQTTConfiguration.TLS? = nil,
         keepalive: Duration = .seconds(60),
         baseTopic: String = "nmap2mqtt",
         lastSeenRefresh: Duration = .seconds(900)
@@ -76,7 +78,7 @@ extension MQTTSettings: CustomStringConvertible, CustomDebugStringConvertible, C
         let user = username.map { "\($0)@" } ?? ""
         let secured = tls == nil ? "mqtt" : "mqtts"
         let masked = password == nil ? "" : " password ********"
-        return "\(secured)://\(user)\(host):\(port) v\(protocolVersion.rawValue) client \(clientID) base \(baseTopic)\(masked)"
+        return "\(secured)://\(user)\(host):\(port) v\(protocolVersion) client \(clientID) base \(baseTopic)\(masked)"
     }
 
     public var debugDescription: String {
@@ -123,15 +125,15 @@ extension MQTTSettings: ConfigDecodable {
 
     init(from decoder: ConfigDecoder) throws(ConfigError) {
         let fields = try decoder.fields(CodingKeys.self)
-        let tls = try fields.value(.tls) { node throws(ConfigError) -> TLSSettings? in
+        let tls = try fields.value(.tls) { node throws(ConfigError) -> MQTTConfiguration.TLS? in
             if case .scalar = node.node, !(try node.bool()) { return nil }
-            return try decoder.decode(TLSSettings.self, from: node)
+            return try decoder.decode(MQTTConfiguration.TLS.self, from: node)
         } ?? nil
         self.init(port: try fields.overridden(.port, by: "NMAP2MQTT_MQTT_PORT") { node throws(ConfigError) in
             try node.integer(in: 1 ... 65_535, what: "a port")
         }, tls: tls)
         host = try fields.overridden(.host, by: "NMAP2MQTT_MQTT_HOST", Self.host) ?? host
-        try fields.read(.protocol, into: &protocolVersion) { node throws(ConfigError) in try MQTTProtocolSetting(node) }
+        try fields.read(.protocol, into: &protocolVersion) { node throws(ConfigError) in try MQTTProtocolVersion(config: node) }
         try fields.read(.clientID, into: &clientID, expected: "a client identifier such as nmap2mqtt-livingroom (unique per broker)")
         username = try fields.overridden(.username, by: "NMAP2MQTT_MQTT_USERNAME") { node throws(ConfigError) in
             try node.string(expected: "a user name, or leave mqtt.username out")

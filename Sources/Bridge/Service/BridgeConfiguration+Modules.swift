@@ -17,10 +17,8 @@ extension BridgeConfiguration {
             keepAlive: mqtt.keepalive,
             username: mqtt.username,
             password: mqtt.password,
-            tls: mqtt.tls.map {
-                MQTTConfiguration.TLS(caFile: $0.caFile, certificateFile: $0.certFile, keyFile: $0.keyFile, insecure: $0.insecure)
-            },
-            protocolVersion: mqtt.protocolVersion == .v311 ? .v311 : .v5,
+            tls: mqtt.tls,
+            protocolVersion: mqtt.protocolVersion,
             will: MQTTWill(topic: topics.bridgeState, payload: "offline".utf8, qos: .atLeastOnce, retain: true))
     }
 

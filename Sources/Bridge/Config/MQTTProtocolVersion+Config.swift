@@ -1,14 +1,8 @@
-/// The MQTT protocol version spoken to the broker.
-public enum MQTTProtocolSetting: String, Sendable, Equatable, CaseIterable {
-    /// MQTT 5: reason codes on PUBACK, so broker rejections are visible.
-    case v5 = "5"
-    /// MQTT 3.1.1, for old brokers.
-    case v311 = "3.1.1"
-}
+import Mosquitto
 
-extension MQTTProtocolSetting {
+extension MQTTProtocolVersion {
     /// `5`, `5.0`, `v5`, `MQTTv5`, `3.1.1`, `311`, `v3.1.1`, ...
-    init(_ node: ConfigNode) throws(ConfigError) {
+    init(config node: ConfigNode) throws(ConfigError) {
         let text = ConfigText.trimmed(try node.string(expected: "5 or 3.1.1")).lowercased()
         var version = Substring(text)
         if version.hasPrefix("mqtt") { version = version.dropFirst(4) }
