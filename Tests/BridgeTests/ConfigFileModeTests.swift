@@ -57,7 +57,7 @@ struct ConfigFileModeTests {
         chmod(config, 0o644)
         let environment = ["NMAP2MQTT_MQTT_PASSWORD": "from-env"]
         let configuration = try BridgeConfiguration.load(path: config, environment: environment)
-        #expect(configuration.mqtt.password == "from-env")
+        #expect(configuration.mqtt.connection.password == "from-env")
         #expect(configuration.fileWarnings(environment: environment).isEmpty)
     }
 }

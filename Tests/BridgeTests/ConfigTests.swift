@@ -18,8 +18,11 @@ struct ConfigTests {
         let configuration = try parse("scan: {hosts: 192.0.2.0/24}")
         let expected = BridgeConfiguration(
             mqtt: MQTTSettings(
-                host: "localhost", port: 1883, protocolVersion: .v5, clientID: MQTTSettings.defaultClientID(),
-                username: nil, password: nil, tls: nil, keepalive: .seconds(60), baseTopic: "nmap2mqtt"
+                connection: MQTTConfiguration(
+                    host: "localhost", port: 1883, clientID: MQTTSettings.defaultClientID(), keepAlive: .seconds(60),
+                    username: nil, password: nil, tls: nil, protocolVersion: .v5
+                ),
+                baseTopic: "nmap2mqtt"
             ),
             homeAssistant: HomeAssistantSettings(discovery: true, discoveryPrefix: "homeassistant", statusTopic: "homeassistant/status"),
             scan: ScanSettings(
@@ -34,8 +37,8 @@ struct ConfigTests {
             configFile: nil
         )
         #expect(configuration == expected)
-        #expect(configuration.mqtt.clientID.hasPrefix("nmap2mqtt-"))
-        #expect(configuration.mqtt.clientID.count > "nmap2mqtt-".count)
+        #expect(configuration.mqtt.connection.clientID.hasPrefix("nmap2mqtt-"))
+        #expect(configuration.mqtt.connection.clientID.count > "nmap2mqtt-".count)
     }
 
     @Test("config.sample.yaml parses and equals the documented defaults")
@@ -70,10 +73,10 @@ struct ConfigTests {
         }
         let uncommented = Self.uncommented(sample: text)
         let configuration = try parse(uncommented, directory: directory.path)
-        #expect(configuration.mqtt.tls == MQTTConfiguration.TLS(
+        #expect(configuration.mqtt.connection.tls == MQTTConfiguration.TLS(
             caFile: directory.path + "/ca.crt", certificateFile: directory.path + "/client.crt", keyFile: directory.path + "/client.key", insecure: false
         ))
-        #expect(configuration.mqtt.port == 8883)
+        #expect(configuration.mqtt.connection.port == 8883)
         #expect(configuration.devices == [DeviceEntry(mac: "aa:bb:cc:dd:ee:ff", name: "Anna's phone", considerHome: .seconds(600), track: true)])
     }
 
@@ -104,10 +107,10 @@ struct ConfigTests {
               hosts: 192.0.2.0/24
             """
         let fromFile = try parse(yaml, directory: directory.path)
-        #expect(fromFile.mqtt.host == "file-host")
-        #expect(fromFile.mqtt.port == 1884)
-        #expect(fromFile.mqtt.username == "file-user")
-        #expect(fromFile.mqtt.password == "from-file")
+        #expect(fromFile.mqtt.connection.host == "file-host")
+        #expect(fromFile.mqtt.connection.port == 1884)
+        #expect(fromFile.mqtt.connection.username == "file-user")
+        #expect(fromFile.mqtt.connection.password == "from-file")
         #expect(fromFile.mqtt.passwordFile == directory.path + "/secret.txt")
 
         let overridden = try parse(yaml, directory: directory.path, environment: [
@@ -116,10 +119,10 @@ struct ConfigTests {
             "NMAP2MQTT_MQTT_USERNAME": "env-user",
             "NMAP2MQTT_MQTT_PASSWORD": "env-password",
         ])
-        #expect(overridden.mqtt.host == "broker.example")
-        #expect(overridden.mqtt.port == 2883)
-        #expect(overridden.mqtt.username == "env-user")
-        #expect(overridden.mqtt.password == "env-password")
+        #expect(overridden.mqtt.connection.host == "broker.example")
+        #expect(overridden.mqtt.connection.port == 2883)
+        #expect(overridden.mqtt.connection.username == "env-user")
+        #expect(overridden.mqtt.connection.password == "env-password")
         #expect(overridden.mqtt.passwordFile == nil)
 
         let empty = try parse(yaml, directory: directory.path, environment: ["NMAP2MQTT_MQTT_HOST": "", "NMAP2MQTT_MQTT_PASSWORD": ""])
@@ -128,7 +131,7 @@ struct ConfigTests {
         let noFileNeeded = try parse("mqtt:\n  password_file: missing.txt\nscan:\n  hosts: 192.0.2.0/24", directory: directory.path, environment: [
             "NMAP2MQTT_MQTT_PASSWORD": "env-password",
         ])
-        #expect(noFileNeeded.mqtt.password == "env-password")
+        #expect(noFileNeeded.mqtt.connection.password == "env-password")
     }
 
     @Test("a Home Assistant device_tracker block is read as scan")
@@ -186,10 +189,10 @@ struct ConfigTests {
         try directory.write("config.yaml", yaml)
         let configuration = try BridgeConfiguration.load(path: directory.path + "/config.yaml", environment: [:])
         #expect(configuration.configFile == directory.path + "/config.yaml")
-        #expect(configuration.mqtt.password == "pw")
+        #expect(configuration.mqtt.connection.password == "pw")
         #expect(configuration.mqtt.passwordFile == directory.path + "/secrets/mqtt-password")
-        #expect(configuration.mqtt.tls?.caFile == directory.path + "/tls/ca.pem")
-        #expect(configuration.mqtt.port == 8883)
+        #expect(configuration.mqtt.connection.tls?.caFile == directory.path + "/tls/ca.pem")
+        #expect(configuration.mqtt.connection.port == 8883)
         #expect(configuration.stateFile == directory.path + "/state/presence.json")
         #expect(configuration.scan.nmapPath == directory.path + "/bin/nmap")
 
@@ -273,10 +276,10 @@ struct ConfigTests {
             log_level: DEBUG
             """
         let configuration = try parse(yaml, directory: directory.path)
-        #expect(configuration.mqtt.protocolVersion == .v311)
-        #expect(configuration.mqtt.clientID == "bridge: one")
-        #expect(configuration.mqtt.username == "yes")
-        #expect(configuration.mqtt.keepalive == .seconds(120))
+        #expect(configuration.mqtt.connection.protocolVersion == .v311)
+        #expect(configuration.mqtt.connection.clientID == "bridge: one")
+        #expect(configuration.mqtt.connection.username == "yes")
+        #expect(configuration.mqtt.connection.keepAlive == .seconds(120))
         #expect(configuration.scan.hosts == ["192.0.2.0/24", "198.18.0.1-20"])
         #expect(configuration.scan.excludeMACs == ["aa:bb:cc:dd:ee:ff"])
         #expect(configuration.scan.interval == .milliseconds(1500))
@@ -334,7 +337,7 @@ struct ConfigTests {
         ("3.1.1", .v311), ("\"3.1.1\"", .v311), ("311", .v311), ("v3.1.1", .v311), ("mqttv311", .v311),
     ])
     func protocolSpellings(_ text: String, _ expected: MQTTProtocolVersion) throws {
-        #expect(try parse("mqtt:\n  protocol: \(text)\n  username: u\nscan: {hosts: 192.0.2.0/24}").mqtt.protocolVersion == expected)
+        #expect(try parse("mqtt:\n  protocol: \(text)\n  username: u\nscan: {hosts: 192.0.2.0/24}").mqtt.connection.protocolVersion == expected)
     }
 
     @Test("empty sections and null values mean the defaults")
@@ -346,18 +349,18 @@ struct ConfigTests {
     @Test("tls: true means TLS with the system's CAs on port 8883; an explicit port wins")
     func tlsShorthand() throws {
         let on = try parse("mqtt: {tls: true}\nscan: {hosts: 192.0.2.0/24}")
-        #expect(on.mqtt.tls == MQTTConfiguration.TLS())
-        #expect(on.mqtt.port == 8883)
+        #expect(on.mqtt.connection.tls == MQTTConfiguration.TLS())
+        #expect(on.mqtt.connection.port == 8883)
         let explicit = try parse("mqtt: {tls: true, port: 8884}\nscan: {hosts: 192.0.2.0/24}")
-        #expect(explicit.mqtt.port == 8884)
-        #expect(try parse("mqtt: {tls: false}\nscan: {hosts: 192.0.2.0/24}").mqtt.tls == nil)
+        #expect(explicit.mqtt.connection.port == 8884)
+        #expect(try parse("mqtt: {tls: false}\nscan: {hosts: 192.0.2.0/24}").mqtt.connection.tls == nil)
     }
 
     @Test("MQTT 5 allows a password without a user name; secrets may look like other YAML types")
     func passwordForms() throws {
-        #expect(try parse("mqtt: {password: 123456}\nscan: {hosts: 192.0.2.0/24}").mqtt.password == "123456")
-        #expect(try parse("mqtt: {password: yes, username: 0777}\nscan: {hosts: 192.0.2.0/24}").mqtt.username == "0777")
-        #expect(try parse("mqtt: {password: \"\"}\nscan: {hosts: 192.0.2.0/24}").mqtt.password == "")
+        #expect(try parse("mqtt: {password: 123456}\nscan: {hosts: 192.0.2.0/24}").mqtt.connection.password == "123456")
+        #expect(try parse("mqtt: {password: yes, username: 0777}\nscan: {hosts: 192.0.2.0/24}").mqtt.connection.username == "0777")
+        #expect(try parse("mqtt: {password: \"\"}\nscan: {hosts: 192.0.2.0/24}").mqtt.connection.password == "")
     }
 
     @Test("did-you-mean suggestions")

@@ -20,18 +20,18 @@ extension BridgeConfiguration {
             lines.append("# effective settings of \(configFile)")
         }
         add(0, "mqtt")
-        add(1, "host", YAMLText.scalar(mqtt.host))
-        add(1, "port", String(mqtt.port))
-        add(1, "protocol", YAMLText.quoted(mqtt.protocolVersion.description))
-        add(1, "client_id", YAMLText.scalar(mqtt.clientID))
-        add(1, "username", optional(mqtt.username))
-        if mqtt.password != nil {
+        add(1, "host", YAMLText.scalar(mqtt.connection.host))
+        add(1, "port", String(mqtt.connection.port))
+        add(1, "protocol", YAMLText.quoted(mqtt.connection.protocolVersion.description))
+        add(1, "client_id", YAMLText.scalar(mqtt.connection.clientID))
+        add(1, "username", optional(mqtt.connection.username))
+        if mqtt.connection.password != nil {
             let origin = mqtt.passwordFile.map { "  # read from \($0)" } ?? ""
             add(1, "password", YAMLText.quoted(Self.maskedPassword) + origin)
         } else {
             add(1, "password", "null")
         }
-        if let tls = mqtt.tls {
+        if let tls = mqtt.connection.tls {
             add(1, "tls")
             add(2, "ca_file", optional(tls.caFile))
             add(2, "cert_file", optional(tls.certificateFile))
@@ -40,7 +40,7 @@ extension BridgeConfiguration {
         } else {
             add(1, "tls", "false")
         }
-        add(1, "keepalive", YAMLText.number(mqtt.keepalive, unit: .seconds))
+        add(1, "keepalive", YAMLText.number(mqtt.connection.keepAlive, unit: .seconds))
         add(1, "base_topic", YAMLText.scalar(mqtt.baseTopic))
         add(1, "last_seen_refresh", YAMLText.number(mqtt.lastSeenRefresh, unit: .seconds))
 

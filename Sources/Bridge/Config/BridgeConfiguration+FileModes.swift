@@ -12,7 +12,7 @@ extension BridgeConfiguration {
     /// runs programs as the bridge's user). Empty when all is well.
     public func fileWarnings(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         var warnings: [String] = []
-        let passwordInConfig = mqtt.password != nil && mqtt.passwordFile == nil && environment["NMAP2MQTT_MQTT_PASSWORD"] == nil
+        let passwordInConfig = mqtt.connection.password != nil && mqtt.passwordFile == nil && environment["NMAP2MQTT_MQTT_PASSWORD"] == nil
         if let configFile {
             warnings += Self.exposure(of: configFile, what: "the configuration file", holdsPassword: passwordInConfig)
         }

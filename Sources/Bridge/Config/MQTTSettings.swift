@@ -6,61 +6,25 @@ import Glibc
 import Darwin
 #endif
 
-/// The broker connection.
+/// The `mqtt:` section: the broker connection in the MQTT client's own terms, and the bridge's topics.
 ///
 /// `description`, `debugDescription` and the mirror mask the password, so printing or dumping a
 /// configuration never reveals it.
 public struct MQTTSettings: Sendable, Equatable {
-    /// Broker host name or address. Default: `localhost` (env `NMAP2MQTT_MQTT_HOST`).
-    public var host: String
-    /// Broker port. Default: 1883, or 8883 when TLS is on (env `NMAP2MQTT_MQTT_PORT`).
-    public var port: Int
-    /// MQTT protocol version. Default: `.v5`.
-    public var protocolVersion: MQTTProtocolVersion
-    /// Client identifier; two bridges must not share one. Default: `nmap2mqtt-<hostname>`.
-    public var clientID: String
-    /// User name. Default: none (env `NMAP2MQTT_MQTT_USERNAME`).
-    public var username: String?
-    /// The password itself, already read from `password_file` when that was used. Never logged.
-    /// Default: none (env `NMAP2MQTT_MQTT_PASSWORD`).
-    public var password: String?
+    /// Host (`localhost`, env `NMAP2MQTT_MQTT_HOST`), port (1883, or 8883 with TLS; env
+    /// `NMAP2MQTT_MQTT_PORT`), protocol (5), client id (`nmap2mqtt-<hostname>`; two bridges must not share
+    /// one), user name and password (none; env `NMAP2MQTT_MQTT_USERNAME`, `NMAP2MQTT_MQTT_PASSWORD`; the
+    /// password already read from `password_file` when that was used, never logged), TLS (none) and
+    /// keepalive (60 s; the broker drops the bridge, and publishes its will, after 1.5 times this). The
+    /// bridge adds its will.
+    public var connection = MQTTConfiguration(clientID: MQTTSettings.defaultClientID())
     /// Absolute path of the file the password came from, for display. Default: none.
-    public var passwordFile: String?
-    /// TLS to the broker; nil means plain TCP. Default: nil.
-    public var tls: MQTTConfiguration.TLS?
-    /// MQTT keepalive; the broker drops the bridge (and publishes its will) after 1.5 times this. Default: 60 s.
-    public var keepalive: Duration
+    public var passwordFile: String? = nil
     /// Prefix of every topic the bridge owns. Default: `nmap2mqtt`.
-    public var baseTopic: String
+    public var baseTopic = "nmap2mqtt"
     /// How often `last_seen` alone is refreshed in the attributes and the devices list; zero = only together
     /// with a change a user would notice (state, IP, name, ...). Default: 15 minutes.
-    public var lastSeenRefresh: Duration
-
-    public init(
-        host: String = "localhost",
-        port: Int? = nil,
-        protocolVersion: MQTTProtocolVersion = .v5,
-        clientID: String = MQTTSettings.defaultClientID(),
-        username: String? = nil,
-        password: String? = nil,
-        passwordFile: String? = nil,
-        tls: MQTTConfiguration.TLS? = nil,
-        keepalive: Duration = .seconds(60),
-        baseTopic: String = "nmap2mqtt",
-        lastSeenRefresh: Duration = .seconds(900)
-    ) {
-        self.host = host
-        self.port = port ?? (tls == nil ? 1883 : 8883)
-        self.protocolVersion = protocolVersion
-        self.clientID = clientID
-        self.username = username
-        self.password = password
-        self.passwordFile = passwordFile
-        self.tls = tls
-        self.keepalive = keepalive
-        self.baseTopic = baseTopic
-        self.lastSeenRefresh = lastSeenRefresh
-    }
+    public var lastSeenRefresh: Duration = .seconds(900)
 
     /// `nmap2mqtt-<hostname>`: unique per machine, stable across restarts (so the broker can resume a session).
     public static func defaultClientID() -> String {
@@ -75,10 +39,10 @@ public struct MQTTSettings: Sendable, Equatable {
 
 extension MQTTSettings: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var description: String {
-        let user = username.map { "\($0)@" } ?? ""
-        let secured = tls == nil ? "mqtt" : "mqtts"
-        let masked = password == nil ? "" : " password ********"
-        return "\(secured)://\(user)\(host):\(port) v\(protocolVersion) client \(clientID) base \(baseTopic)\(masked)"
+        let user = connection.username.map { "\($0)@" } ?? ""
+        let secured = connection.tls == nil ? "mqtt" : "mqtts"
+        let masked = connection.password == nil ? "" : " password ********"
+        return "\(secured)://\(user)\(connection.host):\(connection.port) v\(connection.protocolVersion) client \(connection.clientID) base \(baseTopic)\(masked)"
     }
 
     public var debugDescription: String {
@@ -89,15 +53,15 @@ extension MQTTSettings: CustomStringConvertible, CustomDebugStringConvertible, C
         Mirror(
             self,
             children: [
-                "host": host,
-                "port": port,
-                "protocolVersion": protocolVersion,
-                "clientID": clientID,
-                "username": username as Any,
-                "password": password == nil ? "nil" : "********",
+                "host": connection.host,
+                "port": connection.port,
+                "protocolVersion": connection.protocolVersion,
+                "clientID": connection.clientID,
+                "username": connection.username as Any,
+                "password": connection.password == nil ? "nil" : "********",
                 "passwordFile": passwordFile as Any,
-                "tls": tls as Any,
-                "keepalive": keepalive,
+                "tls": connection.tls as Any,
+                "keepalive": connection.keepAlive,
                 "baseTopic": baseTopic,
                 "lastSeenRefresh": lastSeenRefresh,
             ],
@@ -129,28 +93,30 @@ extension MQTTSettings: ConfigDecodable {
             if case .scalar = node.node, !(try node.bool()) { return nil }
             return try decoder.decode(MQTTConfiguration.TLS.self, from: node)
         } ?? nil
-        self.init(port: try fields.overridden(.port, by: "NMAP2MQTT_MQTT_PORT") { node throws(ConfigError) in
+        let port = try fields.overridden(.port, by: "NMAP2MQTT_MQTT_PORT") { node throws(ConfigError) in
             try node.integer(in: 1 ... 65_535, what: "a port")
-        }, tls: tls)
-        host = try fields.overridden(.host, by: "NMAP2MQTT_MQTT_HOST", Self.host) ?? host
-        try fields.read(.protocol, into: &protocolVersion) { node throws(ConfigError) in try MQTTProtocolVersion(config: node) }
-        try fields.read(.clientID, into: &clientID, expected: "a client identifier such as nmap2mqtt-livingroom (unique per broker)")
-        username = try fields.overridden(.username, by: "NMAP2MQTT_MQTT_USERNAME") { node throws(ConfigError) in
+        }
+        var connection = MQTTConfiguration(port: port, clientID: Self.defaultClientID(), tls: tls)
+        connection.host = try fields.overridden(.host, by: "NMAP2MQTT_MQTT_HOST", Self.host) ?? connection.host
+        try fields.read(.protocol, into: &connection.protocolVersion) { node throws(ConfigError) in try MQTTProtocolVersion(config: node) }
+        try fields.read(.clientID, into: &connection.clientID, expected: "a client identifier such as nmap2mqtt-livingroom (unique per broker)")
+        connection.username = try fields.overridden(.username, by: "NMAP2MQTT_MQTT_USERNAME") { node throws(ConfigError) in
             try node.string(expected: "a user name, or leave mqtt.username out")
         }
+        self.init()
         if let password = try fields.overridden(.password, by: "NMAP2MQTT_MQTT_PASSWORD", { node throws(ConfigError) in try Self.password(node.secret()) }) {
             if let fileNode = fields[.passwordFile], fields.has(.password) {
                 throw fileNode.error("is given together with mqtt.password; expected only one of them")
             }
-            self.password = password
+            connection.password = password
         } else if let file = try fields.readableFile(.passwordFile, expected: "a readable file holding the password") {
-            password = try Self.password(fromFile: file.contents, node: fields[.passwordFile]!)
+            connection.password = try Self.password(fromFile: file.contents, node: fields[.passwordFile]!)
             passwordFile = file.path
         }
-        if password != nil, username == nil, protocolVersion == .v311 {
+        if connection.password != nil, connection.username == nil, connection.protocolVersion == .v311 {
             throw fields.missing(.username, expected: "a user name: MQTT 3.1.1 sends a password only together with a user name (or use mqtt.protocol: 5)")
         }
-        try fields.read(.keepalive, into: &keepalive) { node throws(ConfigError) in
+        try fields.read(.keepalive, into: &connection.keepAlive) { node throws(ConfigError) in
             let keepalive = try node.duration(unit: .seconds)
             let (seconds, fraction) = keepalive.components
             guard fraction == 0, (5...65_535).contains(seconds) else {
@@ -158,6 +124,7 @@ extension MQTTSettings: ConfigDecodable {
             }
             return keepalive
         }
+        self.connection = connection
         try fields.read(.baseTopic, into: &baseTopic) { node throws(ConfigError) in try node.topic(example: "nmap2mqtt") }
         try fields.read(.lastSeenRefresh, into: &lastSeenRefresh, unit: .seconds, allowZero: true)
     }

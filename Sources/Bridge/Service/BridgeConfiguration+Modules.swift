@@ -10,16 +10,9 @@ extension BridgeConfiguration {
     }
 
     public var mqttConfiguration: MQTTConfiguration {
-        MQTTConfiguration(
-            host: mqtt.host,
-            port: mqtt.port,
-            clientID: mqtt.clientID,
-            keepAlive: mqtt.keepalive,
-            username: mqtt.username,
-            password: mqtt.password,
-            tls: mqtt.tls,
-            protocolVersion: mqtt.protocolVersion,
-            will: MQTTWill(topic: topics.bridgeState, payload: "offline".utf8, qos: .atLeastOnce, retain: true))
+        var connection = mqtt.connection
+        connection.will = MQTTWill(topic: topics.bridgeState, payload: "offline".utf8, qos: .atLeastOnce, retain: true)
+        return connection
     }
 
     /// The state file and what it holds; an unreadable file is an error that names `state_file`.
