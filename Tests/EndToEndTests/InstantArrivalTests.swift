@@ -101,7 +101,7 @@ struct InstantArrivalTests {
             print("instant arrival: home \(String(format: "%.3f", delay)) s after the link came up, \(String(format: "%.1f", home.at.timeIntervalSince(scanEnded))) s after the last scan ended")
             #expect(home.at.timeIntervalSince(scanEnded) < Double(Self.interval) - 3, "well before the next scan could have seen it")
             let arrival = try await Self.waitFor("its arrival event", in: messages, within: .seconds(5), since: joined) {
-                $0.topic == "nmap2mqtt/events" && $0.payload.contains(phone.mac)
+                $0.topic == "nmap2mqtt/events" && (try? Published.decode(Published.Event.self, from: Array($0.payload.utf8)))?.device.mac == phone.mac
             }
             let event = try Published.decode(Published.Event.self, from: Array(arrival.payload.utf8))
             #expect(event.event == .arrived && event.device.reason == "dhcp-request", "\(arrival.payload)")

@@ -150,18 +150,31 @@ struct SecurityTests {
                                                      "-t", "nmap2mqtt/#", "-t", "homeassistant/#", "-v", "-W", "1"], outputFile: output)
                 if await reader.waitForExit(within: .seconds(10)) == nil { await reader.kill() }
                 seen = reader.output
-                if expected.allSatisfy({ seen.contains("nmap2mqtt/\($0)/state home") && seen.contains("homeassistant/device_tracker/\($0)/config {") }) { break }
+                if expected.allSatisfy({
+                    seen.contains("nmap2mqtt/\($0)/state home") && seen.contains("nmap2mqtt/\($0)/attributes {")
+                        && seen.contains("homeassistant/device_tracker/\($0)/config {")
+                }) { break }
                 guard ContinuousClock.now < deadline, !daemon.process.hasExited else {
                     throw EndToEndError("not every lab host was announced home with its MAC; retained:\n\(seen.suffix(3000))")
                 }
                 try await Task.sleep(for: .seconds(1))
             }
-            for host in lab.hosts {
-                #expect(seen.contains(#""mac":"\#(host.mac)""#), "attributes of \(host.hostName) carry its MAC")
+            // `mosquitto_sub -v`: one "topic payload" line per retained message.
+            var retained: [String: String] = [:]
+            for line in seen.split(separator: "\n") {
+                let parts = line.split(separator: " ", maxSplits: 1)
+                retained[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
             }
-            #expect(seen.contains("nmap2mqtt/bridge/state online"))
+            var reasons: [String] = []
+            for host in lab.hosts {
+                let text = try #require(retained["nmap2mqtt/\(host.deviceID)/attributes"], "attributes of \(host.hostName)")
+                let attributes = try Published.decode(Published.Attributes.self, from: Array(text.utf8))
+                #expect(attributes.mac == host.mac, "attributes of \(host.hostName) carry its MAC")
+                reasons.append(attributes.reason)
+            }
+            #expect(retained["nmap2mqtt/bridge/state"] == "online")
             // With the capability nmap found them by ARP itself; without it by TCP connect (MACs from the neighbour table).
-            #expect(seen.contains(#""reason":"arp-response""#) == (privilege == .netRaw), "how nmap found the hosts:\n\(seen.suffix(1500))")
+            #expect(reasons.contains("arp-response") == (privilege == .netRaw), "how nmap found the hosts: \(reasons)")
             let owner = try FileManager.default.attributesOfItem(atPath: scene.stateFile)
             #expect((owner[.ownerAccountID] as? Int) == 65534, "the state file was written by the unprivileged daemon")
             // No file the bridge created is world-writable.
