@@ -70,12 +70,9 @@ struct DaemonTests {
         #expect(away.at.timeIntervalSince(lastSeen) >= Double(Self.considerHome) - 0.5,
                 "not_home came \(away.at.timeIntervalSince(lastSeen)) s after the last sighting; consider_home is \(Self.considerHome) s")
         #expect(log.on(stateTopic, since: left).filter { $0.message.string == "not_home" }.count == 1)
-        let departed = try await log.wait("a departed event", within: .seconds(5), since: left) { entries in
-            entries.first { entry in
-                entry.message.topic == "nmap2mqtt/events"
-                    && (try? entry.decoded(as: Published.Event.self)).map { $0.event == .departed && $0.device.mac == leaver.mac } == true
-            }
-        }
+        let departed = try await log.waitFor("nmap2mqtt/events", as: Published.Event.self, within: .seconds(5), since: left, "a departed event") {
+            $0.event == .departed && $0.device.mac == leaver.mac
+        }.entry
         #expect(departed.message.retain == false)
 
         let joined = Date()

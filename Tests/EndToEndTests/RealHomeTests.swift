@@ -44,10 +44,8 @@ struct RealHomeTests {
 
             let on = Date()
             try await lab.setSwitch(on: true)
-            let back = try await scene.watcher.log.wait("a counted scan again", within: .seconds(30), since: on) { entries in
-                entries.last { $0.message.topic == "nmap2mqtt/bridge/info" && (try? $0.decoded(as: Published.BridgeInfo.self))?.lastScanResult == .ok }
-            }
-            let info = try back.decoded(as: Published.BridgeInfo.self)
+            let (back, info) = try await scene.watcher.log.waitFor("nmap2mqtt/bridge/info", as: Published.BridgeInfo.self, within: .seconds(30),
+                                                                    since: on, newest: true, "a counted scan again") { $0.lastScanResult == .ok }
             #expect(info.lastScanOk == true && info.consecutiveOutages == 0, "bridge/info: \(info)")
             // One more counted scan: a departure decided right after the network came back would show.
             try await scene.watcher.waitForInfo("another counted scan", within: .seconds(30), since: back.at.addingTimeInterval(0.1)) {
@@ -91,11 +89,10 @@ struct RealHomeTests {
             }
             for phone in phones {
                 // Events go out after the retained topics of the same step: wait for it.
-                let entry = try await scene.watcher.log.wait("a departed event for \(phone.hostName)", within: .seconds(10), since: leftAt) { entries in
-                    entries.first { $0.message.topic == "nmap2mqtt/events" && (try? $0.decoded(as: Published.Event.self))
-                        .map { $0.event == .departed && $0.device.mac == phone.mac } == true }
+                let (entry, event) = try await scene.watcher.log.waitFor("nmap2mqtt/events", as: Published.Event.self, within: .seconds(10),
+                                                                         since: leftAt, "a departed event for \(phone.hostName)") {
+                    $0.event == .departed && $0.device.mac == phone.mac
                 }
-                let event = try entry.decoded(as: Published.Event.self)
                 #expect(entry.at.timeIntervalSince(event.device.lastSeen) >= Double(Self.considerHome) - 0.5,
                         "\(phone.hostName) departed \(entry.at.timeIntervalSince(event.device.lastSeen)) s after its last sighting")
                 #expect(event.device.reason.contains("got no answer"), "reason: \(event.device.reason)")
@@ -136,13 +133,8 @@ struct RealHomeTests {
             try await Task.sleep(for: .milliseconds(Self.interval * 1500))
             let joined = Date()
             try await lab.join(phone.index)
-            _ = try await scene.watcher.log.wait("\(phone.hostName) seen again", within: .seconds(30), since: joined) { entries in
-                entries.first { entry in
-                    guard entry.message.topic == "nmap2mqtt/\(phoneID)/attributes",
-                          let attributes = try? entry.decoded(as: Published.Attributes.self) else { return false }
-                    return attributes.lastSeen >= joined.addingTimeInterval(-1)
-                }
-            }
+            _ = try await scene.watcher.log.waitFor("nmap2mqtt/\(phoneID)/attributes", as: Published.Attributes.self, within: .seconds(30),
+                                                    since: joined, "\(phone.hostName) seen again") { $0.lastSeen >= joined.addingTimeInterval(-1) }
             let seen = Date()
             try await scene.watcher.waitForInfo("one more counted scan", within: .seconds(20), since: seen) { $0.lastScanResult == .ok }
             let states = scene.watcher.states(since: restarted).filter { $0.id == phoneID }

@@ -26,7 +26,7 @@ enum WatcherPlan: Sendable {
 /// reverse order, even when `body` throws (in the manner of mqtt-nio's `withTestMQTTServer`):
 ///
 /// 1. a free one of ``DaemonSlots`` (and of the lab slots, on a lab),
-/// 2. with `lab`, a namespace test LAN ("rh" and five random letters, unless `labName` says otherwise),
+/// 2. with `lab`, a namespace test LAN (named `labName`, else "rh" and four random characters),
 ///    on which the stand-in nmap runs real nmap (mode `real`),
 /// 3. a fresh directory with the stand-in nmap in it (mode `xml` off the lab),
 /// 4. the broker (`broker`), with `proxy` a TCP proxy in front of it for the daemon,

@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 import TestSupport
 
-/// One scenario's surroundings, made by ``withBridge(lab:broker:proxy:watcher:config:startDaemon:_:)``:
+/// One scenario's surroundings, made by ``withBridge(lab:labName:broker:proxy:watcher:config:startDaemon:_:)``:
 /// a directory with the stand-in nmap in it (passing through to real nmap on ``lab``, when there is
 /// one), the broker, a watcher subscribed to everything on it, and the daemons the scenario started.
 /// Everything it holds is torn down, in reverse order, when the scenario ends, whether it passed or not.

@@ -35,14 +35,8 @@ struct Watcher {
     @discardableResult
     func waitForInfo(_ what: String, within limit: Duration, since: Date = .distantPast,
                      _ check: @escaping (Published.BridgeInfo) -> Bool) async throws -> Published.BridgeInfo {
-        try await log.wait("bridge/info: \(what)", within: limit, since: since) { entries in
-            for entry in entries.reversed() where entry.message.topic == "nmap2mqtt/bridge/info" {
-                if let info = try? entry.decoded(as: Published.BridgeInfo.self), check(info) {
-                    return info
-                }
-            }
-            return nil
-        }
+        try await log.waitFor("nmap2mqtt/bridge/info", as: Published.BridgeInfo.self, within: limit, since: since, newest: true,
+                              "bridge/info: \(what)", where: check).payload
     }
 
     /// The latest attributes of device `id`.
