@@ -1,27 +1,6 @@
 import Foundation
 import TestSupport
 
-/// The broker a scenario runs against.
-enum BrokerPlan: Sendable {
-    /// A broker of its own on a free loopback port, started before the body runs.
-    case started(MosquittoBrokerConfig)
-    /// None yet: the body starts it with ``Scene/startBroker(config:)`` on ``Scene/brokerPort``.
-    case later
-    /// No broker at all (commands that must fail before they connect).
-    case none
-
-    static let anonymous = BrokerPlan.started(.anonymous)
-}
-
-/// The subscriber to everything (`#`) that stands for Home Assistant.
-enum WatcherPlan: Sendable {
-    case anonymous
-    case login(username: String, password: String)
-    /// Over TLS, trusting the CA in `caFile`.
-    case tls(caFile: String)
-    case none
-}
-
 /// Runs one end-to-end scenario with everything it asks for set up first and torn down after, in
 /// reverse order, even when `body` throws (in the manner of mqtt-nio's `withTestMQTTServer`):
 ///

@@ -1,5 +1,4 @@
 import Foundation
-import Mosquitto
 
 /// What the bridge publishes (the README's topic table) and what `devices --json` and the state file
 /// hold, as the tests read them: decoded into types, not `[String: Any]`. A field the bridge always
@@ -200,15 +199,4 @@ enum Published {
         }
         return decoder
     }()
-}
-
-extension MessageLog.Entry {
-    /// The payload decoded as `type`.
-    func decoded<T: Decodable>(as type: T.Type) throws -> T {
-        do {
-            return try Published.decode(type, from: message.payload)
-        } catch {
-            throw EndToEndError("\(message.topic): not a \(T.self): \(error); payload: \(message.string.prefix(300))")
-        }
-    }
 }

@@ -145,8 +145,3 @@ final class Scene: Sendable {
         if let firstError, !failed { throw firstError }
     }
 }
-
-extension TestLAN.Host {
-    /// The id the bridge gives this host: its MAC in lower-case hex without colons.
-    var deviceID: String { mac.replacingOccurrences(of: ":", with: "") }
-}
