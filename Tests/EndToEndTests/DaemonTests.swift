@@ -13,79 +13,45 @@ struct DaemonTests {
 
     @Test("announces the LAN, decides departures and returns honestly, answers Home Assistant, stops cleanly")
     func wholeLifecycle() async throws {
-        let broker = try await MosquittoBroker.start()
-        try await TestLAN.with { lab in
-            let directory = try temporaryDirectory()
-            defer { try? FileManager.default.removeItem(atPath: directory) }
-            try await lab.nmapWrapper(path: directory + "/nmap")
-            let configFile = directory + "/config.yaml"
-            try """
-            mqtt:
-              host: 127.0.0.1
-              port: \(broker.port)
-              client_id: nmap2mqtt-e2e-\(lab.name)
-            scan:
-              hosts: \(lab.subnet)
-              interval_seconds: \(Self.interval)
-              consider_home: \(Self.considerHome)
-              nmap_path: \(directory)/nmap
-              listen: false  # outside the lab: never listen on this machine's interfaces
-            state_file: \(directory)/state.json
-            log_level: debug
-            web: {port: 0}
-            """.write(toFile: configFile, atomically: true, encoding: .utf8)
-
-            let watcher = try MosquittoClient(configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "e2e-watch-\(lab.name)"),
-                                              logger: Logger(label: "e2e"))
-            let log = MessageLog(watcher.messages)
-            try await watcher.connect()
-            try await watcher.subscribe("#")
-
-            let daemon = try Daemon.start(["run", "--config", configFile], logFile: directory + "/daemon.log")
-            try await daemon.supervise {
-                try await checkAnnouncements(lab: lab, log: log)
-                try await checkDepartureAndReturn(lab: lab, log: log)
-                try await checkHomeAssistantBirthAndDeletion(lab: lab, log: log, watcher: watcher)
-                try await checkForget(lab: lab, log: log, configFile: configFile, directory: directory)
-                try await checkCleanStop(daemon: daemon, lab: lab, broker: broker, configFile: configFile, deleted: lab.host(5), directory: directory)
-            }
-            await watcher.disconnect()
+        // nmap's default options and timeout, as a user who sets neither.
+        try await withBridge(lab: true, labName: TestLAN.uniqueName(), config: BridgeConfig(interval: Self.interval, considerHome: Self.considerHome,
+                                                                                  timeout: nil, scanOptions: nil)) { scene in
+            let (lab, log) = (try #require(scene.lab), scene.watcher.log)
+            try await checkAnnouncements(lab: lab, log: log)
+            try await checkDepartureAndReturn(lab: lab, log: log)
+            try await checkHomeAssistantBirthAndDeletion(lab: lab, log: log, watcher: scene.watcher.client)
+            try await checkForget(lab: lab, log: log, scene: scene)
+            try await checkCleanStop(scene: scene, deleted: lab.host(5))
         }
-        await broker.stop()
     }
 
-    private func id(_ host: TestLAN.Host) -> String { host.mac.replacingOccurrences(of: ":", with: "") }
+    private func id(_ host: TestLAN.Host) -> String { host.deviceID }
 
     private func checkAnnouncements(lab: TestLAN, log: MessageLog) async throws {
         _ = try await log.waitFor("nmap2mqtt/bridge/state", within: .seconds(15), "bridge online") { $0 == "online" }
         for host in lab.hosts {
             let config = try await log.waitFor("homeassistant/device_tracker/\(id(host))/config", within: .seconds(30),
                                                "the discovery config of \(host.hostName)") { !$0.isEmpty }
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(config.message.payload)) as? [String: Any])
-            #expect(json["unique_id"] as? String == "nmap2mqtt_\(id(host))")
-            #expect(json["source_type"] as? String == "router")
-            #expect(json["state_topic"] as? String == "nmap2mqtt/\(id(host))/state")
-            #expect(json["json_attributes_topic"] as? String == "nmap2mqtt/\(id(host))/attributes")
-            #expect(json["payload_home"] as? String == "home" && json["payload_not_home"] as? String == "not_home")
-            let availability = try #require(json["availability"] as? [[String: Any]])
-            #expect(availability.first?["topic"] as? String == "nmap2mqtt/bridge/state")
-            let device = try #require(json["device"] as? [String: Any])
-            #expect((device["connections"] as? [[String]]) == [["mac", host.mac]])
-            #expect((device["identifiers"] as? [String]) == ["nmap2mqtt_\(id(host))"])
-            #expect(device["via_device"] as? String == "nmap2mqtt_bridge")
-            #expect(device["name"] as? String != nil)
-            let origin = try #require(json["origin"] as? [String: Any])
-            #expect(origin["name"] as? String == "nmap2mqtt" && origin["sw_version"] != nil && origin["support_url"] != nil)
+            let discovery = try config.decoded(as: Published.TrackerConfig.self)
+            #expect(discovery.uniqueId == "nmap2mqtt_\(id(host))")
+            #expect(discovery.sourceType == "router")
+            #expect(discovery.stateTopic == "nmap2mqtt/\(id(host))/state")
+            #expect(discovery.jsonAttributesTopic == "nmap2mqtt/\(id(host))/attributes")
+            #expect(discovery.payloadHome == "home" && discovery.payloadNotHome == "not_home")
+            #expect(discovery.availability.first?.topic == "nmap2mqtt/bridge/state")
+            #expect(discovery.device.connections == [["mac", host.mac]])
+            #expect(discovery.device.identifiers == ["nmap2mqtt_\(id(host))"])
+            #expect(discovery.device.viaDevice == "nmap2mqtt_bridge")
+            #expect(discovery.origin.name == "nmap2mqtt" && !discovery.origin.swVersion.isEmpty && !discovery.origin.supportUrl.isEmpty)
 
             _ = try await log.waitFor("nmap2mqtt/\(id(host))/state", within: .seconds(30), "\(host.hostName) home") { $0 == "home" }
             let attributes = try await log.waitFor("nmap2mqtt/\(id(host))/attributes", within: .seconds(10), "attributes of \(host.hostName)")
-            let values = try #require(try JSONSerialization.jsonObject(with: Data(attributes.message.payload)) as? [String: Any])
-            #expect(values["ip"] as? String == host.ip)
-            #expect(values["mac"] as? String == host.mac)
+            let values = try attributes.decoded(as: Published.Attributes.self)
+            #expect(values.ip == host.ip)
+            #expect(values.mac == host.mac)
             if let vendor = host.vendor {
-                #expect(values["manufacturer"] as? String == vendor)
+                #expect(values.manufacturer == vendor)
             }
-            #expect(values["last_seen"] as? String != nil && values["reason"] as? String != nil)
         }
         // The scanner itself answers without a MAC: it must not be announced.
         #expect(log.on("homeassistant/device_tracker/\(lab.scannerMAC.replacingOccurrences(of: ":", with: ""))/config").isEmpty)
@@ -99,16 +65,14 @@ struct DaemonTests {
         let away = try await log.waitFor(stateTopic, within: .seconds(Self.considerHome + Self.interval + 40), since: left,
                                          "\(leaver.hostName) not_home") { $0 == "not_home" }
         let attributes = try #require(log.on("nmap2mqtt/\(id(leaver))/attributes").last)
-        let values = try #require(try JSONSerialization.jsonObject(with: Data(attributes.message.payload)) as? [String: Any])
-        let lastSeenText = try #require(values["last_seen"] as? String)
-        let lastSeen = try Date(lastSeenText, strategy: .iso8601)
+        let lastSeen = try attributes.decoded(as: Published.Attributes.self).lastSeen
         // Not before consider_home after the last sighting, and never flapping before it.
         #expect(away.at.timeIntervalSince(lastSeen) >= Double(Self.considerHome) - 0.5,
                 "not_home came \(away.at.timeIntervalSince(lastSeen)) s after the last sighting; consider_home is \(Self.considerHome) s")
         #expect(log.on(stateTopic, since: left).filter { $0.message.string == "not_home" }.count == 1)
-        let departed = try await log.waitFor("nmap2mqtt/events", within: .seconds(5), since: left, "a departed event") {
-            $0.contains("\"departed\"") && $0.contains(leaver.mac)
-        }
+        let departed = try await log.waitFor("nmap2mqtt/events", as: Published.Event.self, within: .seconds(5), since: left, "a departed event") {
+            $0.event == .departed && $0.device.mac == leaver.mac
+        }.entry
         #expect(departed.message.retain == false)
 
         let joined = Date()
@@ -145,10 +109,10 @@ struct DaemonTests {
 
     /// `nmap2mqtt forget` while the daemon runs: the device's retained topics are cleared and the
     /// daemon forgets it; still on the LAN, it is announced afresh at the next scan.
-    private func checkForget(lab: TestLAN, log: MessageLog, configFile: String, directory: String) async throws {
+    private func checkForget(lab: TestLAN, log: MessageLog, scene: Scene) async throws {
         let host = lab.host(6)
         let forgotten = Date()
-        let result = try await Daemon.run(["forget", host.mac.uppercased(), "--config", configFile], directory: directory)
+        let result = try await scene.run(["forget", host.mac.uppercased(), "--config", scene.configFile])
         #expect(result.status == 0, "forget: \(result.output)")
         #expect(result.output.contains("forgot \(id(host))"))
         let configTopic = "homeassistant/device_tracker/\(id(host))/config"
@@ -158,8 +122,8 @@ struct DaemonTests {
                                   "the device announced afresh") { !$0.isEmpty }
     }
 
-    private func checkCleanStop(daemon: Daemon, lab: TestLAN, broker: MosquittoBroker, configFile: String, deleted: TestLAN.Host,
-                                directory: String) async throws {
+    private func checkCleanStop(scene: Scene, deleted: TestLAN.Host) async throws {
+        let (daemon, lab, broker) = (scene.daemon, try #require(scene.lab), scene.broker)
         let stopAsked = ContinuousClock.now
         daemon.process.signal(SIGTERM)
         let status = await daemon.process.waitForExit(within: .seconds(5))
@@ -195,17 +159,10 @@ struct DaemonTests {
         #expect(!retained.all.contains { $0.message.topic.contains(deletedID) })
         await reader.disconnect()
 
-        let devices = try await Daemon.run(["devices", "--config", configFile, "--json"], directory: directory)
+        let devices = try await scene.run(["devices", "--config", scene.configFile, "--json"])
         #expect(devices.status == 0)
-        let list = try #require(try JSONSerialization.jsonObject(with: Data(devices.output.utf8)) as? [[String: Any]], "\(devices.output)")
-        #expect(list.count == 6)
-        #expect(list.first { $0["mac"] as? String == deleted.mac }?["deleted"] as? Bool == true)
+        let list = try Published.decode([Published.StoredDevice].self, from: Array(devices.output.utf8))
+        #expect(list.count == 6, "\(devices.output)")
+        #expect(list.first { $0.mac == deleted.mac }?.deleted == true)
     }
-}
-
-func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "nmap2mqtt-e2e-" + UUID().uuidString.prefix(8)
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    chmod(path, 0o755)
-    return path
 }

@@ -14,43 +14,30 @@ struct DeletionTests {
 
     @Test("a device deleted in Home Assistant while the bridge was stopped is not announced again after the restart")
     func deletedWhileStopped() async throws {
-        try await Self.withBrokerAndWatcher { setup, broker, watcher in
-            let first = try setup.startDaemon()
+        try await withBridge(config: BridgeConfig(considerHome: 30)) { scene in
+            let (watcher, first) = (scene.watcher, scene.daemon)
             let deleted = Self.ids[1]
-            try await first.supervise {
-                try await watcher.waitForAll(Self.ids)
-                first.process.signal(SIGTERM)
-                #expect(await first.process.waitForExit(within: .seconds(5)) == 0)
-            }
+            try await watcher.waitForAll(Self.ids)
+            first.process.signal(SIGTERM)
+            #expect(await first.process.waitForExit(within: .seconds(5)) == 0)
             // Home Assistant deletes the device: it clears the retained discovery config.
             try await watcher.client.publish("homeassistant/device_tracker/\(deleted)/config", payload: [], qos: .atLeastOnce, retain: true)
             let restarted = Date()
-            let second = try setup.startDaemon()
-            try await second.supervise {
-                try await watcher.waitForAll(Self.ids.filter { $0 != deleted }, since: restarted)
-                _ = try await watcher.log.waitFor("nmap2mqtt/\(deleted)/state", within: .seconds(10), since: restarted, "the deleted device's state cleared") { $0.isEmpty }
-                try await Task.sleep(for: .seconds(2))  // a few more scans, each of which sees the device
-                let announced = watcher.log.on("homeassistant/device_tracker/\(deleted)/config", since: restarted).filter { !$0.message.payload.isEmpty }
-                #expect(announced.isEmpty, "the device deleted while the bridge was stopped was announced again")
-                #expect(second.log.contains("deleted in Home Assistant while the bridge was away"))
-                await second.process.kill()
-            }
+            let second = try scene.startDaemon()
+            try await watcher.waitForAll(Self.ids.filter { $0 != deleted }, since: restarted)
+            _ = try await watcher.log.waitFor("nmap2mqtt/\(deleted)/state", within: .seconds(10), since: restarted, "the deleted device's state cleared") { $0.isEmpty }
+            try await Task.sleep(for: .seconds(2))  // a few more scans, each of which sees the device
+            let announced = watcher.log.on("homeassistant/device_tracker/\(deleted)/config", since: restarted).filter { !$0.message.payload.isEmpty }
+            #expect(announced.isEmpty, "the device deleted while the bridge was stopped was announced again")
+            #expect(second.log.contains("deleted in Home Assistant while the bridge was away"))
         }
     }
 
     @Test("a device deleted in Home Assistant while the bridge was cut off from the broker stays deleted after the reconnect")
     func deletedWhileDisconnected() async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        let broker = try await MosquittoBroker.start()
-        let proxy = try TCPProxy(upstreamPort: broker.port)
-        defer { proxy.close() }
-        try setup.writeConfig(port: proxy.port, nmapPath: nmap.path, considerHome: 30)
-        let watcher = try await Watcher.start(port: broker.port)
-        let daemon = try setup.startDaemon()
-        let deleted = Self.ids[2]
-        try await daemon.supervise {
+        try await withBridge(proxy: true, config: BridgeConfig(considerHome: 30)) { scene in
+            let (watcher, proxy) = (scene.watcher, scene.proxy)
+            let deleted = Self.ids[2]
             try await watcher.waitForAll(Self.ids)
             proxy.refuseNewConnections(true)
             proxy.resetConnections()
@@ -66,50 +53,25 @@ struct DeletionTests {
             for id in Self.ids where id != deleted {
                 #expect(watcher.log.latest("homeassistant/device_tracker/\(id)/config")?.isEmpty == false, "\(id) kept its config")
             }
-            await daemon.process.kill()
         }
-        await watcher.stop()
-        await broker.stop()
     }
 
     @Test("forget, then the next scan announces the device afresh: the bridge's own cleared config does not mark it deleted")
     func forgetThenRediscovered() async throws {
-        try await Self.withBrokerAndWatcher { setup, broker, watcher in
-            let daemon = try setup.startDaemon()
+        try await withBridge(config: BridgeConfig(considerHome: 30)) { scene in
+            let (watcher, daemon) = (scene.watcher, scene.daemon)
             let forgotten = Self.ids[3]
-            try await daemon.supervise {
-                try await watcher.waitForAll(Self.ids)
-                for round in 1...3 {
-                    let asked = Date()
-                    try await watcher.client.publish("nmap2mqtt/bridge/request/forget", forgotten, qos: .atLeastOnce, retain: false)
-                    _ = try await watcher.log.waitFor("homeassistant/device_tracker/\(forgotten)/config", within: .seconds(10), since: asked, "cleared, round \(round)") { $0.isEmpty }
-                    _ = try await watcher.log.waitFor("homeassistant/device_tracker/\(forgotten)/config", within: .seconds(10), since: asked, "announced afresh, round \(round)") { !$0.isEmpty }
-                }
-                try await Task.sleep(for: .seconds(2))
-                #expect(watcher.log.latest("homeassistant/device_tracker/\(forgotten)/config")?.isEmpty == false, "still announced")
-                #expect(!daemon.log.contains("A device was deleted in Home Assistant"), "its own clear was taken for a deletion")
-                await daemon.process.kill()
-            }
-        }
-    }
 
-    /// The stand-in LAN's six devices served to a daemon configured (not started) against a fresh
-    /// broker, and a watcher on that broker; all torn down after `body`.
-    static func withBrokerAndWatcher(_ body: (BridgeSetup, MosquittoBroker, Watcher) async throws -> Void) async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        let broker = try await MosquittoBroker.start()
-        try setup.writeConfig(port: broker.port, nmapPath: nmap.path, considerHome: 30)
-        let watcher = try await Watcher.start(port: broker.port)
-        do {
-            try await body(setup, broker, watcher)
-        } catch {
-            await watcher.stop()
-            await broker.stop()
-            throw error
+            try await watcher.waitForAll(Self.ids)
+            for round in 1...3 {
+                let asked = Date()
+                try await watcher.client.publish("nmap2mqtt/bridge/request/forget", forgotten, qos: .atLeastOnce, retain: false)
+                _ = try await watcher.log.waitFor("homeassistant/device_tracker/\(forgotten)/config", within: .seconds(10), since: asked, "cleared, round \(round)") { $0.isEmpty }
+                _ = try await watcher.log.waitFor("homeassistant/device_tracker/\(forgotten)/config", within: .seconds(10), since: asked, "announced afresh, round \(round)") { !$0.isEmpty }
+            }
+            try await Task.sleep(for: .seconds(2))
+            #expect(watcher.log.latest("homeassistant/device_tracker/\(forgotten)/config")?.isEmpty == false, "still announced")
+            #expect(!daemon.log.contains("A device was deleted in Home Assistant"), "its own clear was taken for a deletion")
         }
-        await watcher.stop()
-        await broker.stop()
     }
 }

@@ -16,13 +16,8 @@ struct FaultTests {
 
     @Test("the broker is down at start: retries with backoff, says so, publishes everything once it is up")
     func brokerDownAtStart() async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        let port = try FreePort.pick()
-        try setup.writeConfig(port: port, nmapPath: nmap.path)
-        let daemon = try setup.startDaemon()
-        try await daemon.supervise {
+        try await withBridge(broker: .later, watcher: .none) { scene in
+            let (nmap, daemon, port) = (scene.nmap, scene.daemon, scene.brokerPort)
             // At least three failed attempts, each logged, before the broker exists.
             let deadline = ContinuousClock.now + .seconds(20)
             while occurrences(of: "Cannot reach the MQTT broker", in: daemon.log) < 3 {
@@ -44,28 +39,20 @@ struct FaultTests {
             }
             #expect(nmap.callCount > 0, "scanning goes on while the broker is down")
 
-            let broker = try await MosquittoBroker.start(port: port)
+            try await scene.startBroker()
             let snapshot = try await retainedSnapshot(port: port, until: "every config and state retained", within: .seconds(40)) { retained in
                 retained["nmap2mqtt/bridge/state"] == "online"
                     && Self.ids.allSatisfy { retained["homeassistant/device_tracker/\($0)/config"]?.isEmpty == false && retained["nmap2mqtt/\($0)/state"] == "home" }
             }
             #expect(snapshot["nmap2mqtt/bridge/info"] != nil && snapshot["nmap2mqtt/devices"] != nil)
             #expect(!daemon.process.hasExited)
-            await daemon.process.kill()
-            await broker.stop()
         }
     }
 
     @Test("the broker restarts without persistence: online, every config and state are back, retained, within seconds")
     func brokerRestartWithoutPersistence() async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        let broker = try await MosquittoBroker.start()
-        try setup.writeConfig(port: broker.port, nmapPath: nmap.path)
-        let watcher = try await Watcher.start(port: broker.port)
-        let daemon = try setup.startDaemon()
-        try await daemon.supervise {
+        try await withBridge { scene in
+            let (watcher, broker, daemon) = (scene.watcher, scene.broker, scene.daemon)
             try await watcher.waitForAll(Self.ids)
             await watcher.stop()
             try await broker.restart()
@@ -82,41 +69,33 @@ struct FaultTests {
             let took = ContinuousClock.now - restarted
             #expect(took < .seconds(10), "everything was back after \(took)")
             #expect(daemon.log.contains("Lost the MQTT broker"))
-            await daemon.process.kill()
-            await broker.stop()
         }
     }
 
     @Test("nmap hangs: killed at scan.timeout, nobody leaves while it hangs, bridge/info says so, the next good scan works")
     func nmapHangs() async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        let broker = try await MosquittoBroker.start()
-        try setup.writeConfig(port: broker.port, nmapPath: nmap.path, considerHome: Self.considerHome, timeout: 2)
-        let watcher = try await Watcher.start(port: broker.port)
-        let daemon = try setup.startDaemon()
-        try await daemon.supervise {
+        try await withBridge(config: BridgeConfig(considerHome: Self.considerHome, timeout: 2)) { scene in
+            let (nmap, watcher, daemon) = (scene.nmap, scene.watcher, scene.daemon)
             try await watcher.waitForAll(Self.ids)
             let hangStarted = Date()
             try nmap.set(.hang)
             // Three times consider_home with nmap hanging on every scan and every re-probe.
             let info = try await watcher.waitForInfo("two timed-out scans", within: .seconds(20), since: hangStarted) {
-                ($0["consecutive_failures"] as? Int ?? 0) >= 2 && $0["last_scan_ok"] as? Bool == false
+                $0.consecutiveFailures >= 2 && $0.lastScanOk == false
             }
-            #expect((info["last_error"] as? String)?.contains("timeout") == true, "last_error: \(info["last_error"] ?? "none")")
+            #expect(info.lastError?.contains("timeout") == true, "last_error: \(info.lastError ?? "none")")
             let hangEnd = hangStarted.addingTimeInterval(Double(3 * Self.considerHome + 1))
             try await Task.sleep(for: .seconds(max(0, hangEnd.timeIntervalSinceNow)))
             let during = watcher.states(since: hangStarted)
             #expect(during.allSatisfy { $0.state == "home" }, "states while nmap hung: \(during)")
-            #expect(!watcher.log.on("nmap2mqtt/events", since: hangStarted).contains { $0.message.string.contains("departed") })
+            #expect(try !watcher.events(since: hangStarted).contains { $0.event == .departed })
             #expect(nmap.hungPIDs.count >= 3, "hung runs: \(nmap.hungPIDs)")
             #expect(daemon.log.contains("Scan failed") && daemon.log.contains("timeout"))
 
             let recovered = Date()
             try nmap.set(.xml)
             try await watcher.waitForInfo("a good scan again", within: .seconds(10), since: recovered) {
-                $0["last_scan_ok"] as? Bool == true && $0["consecutive_failures"] as? Int == 0
+                $0.lastScanOk == true && $0.consecutiveFailures == 0
             }
             // Every hung run was killed (the whole group), none is left behind.
             try await Task.sleep(for: .seconds(1))
@@ -125,9 +104,6 @@ struct FaultTests {
                 #expect(!alive, "hung stand-in \(pid) still runs")
             }
             #expect(watcher.states(since: hangStarted).allSatisfy { $0.state == "home" })
-            await daemon.process.kill()
-            await watcher.stop()
-            await broker.stop()
         }
     }
 
@@ -149,14 +125,8 @@ struct FaultTests {
     @Test("nmap fails, prints broken XML, or is missing: no state changes, a clear error in the log and in bridge/info",
           arguments: BadNmap.allCases)
     func badNmap(_ bad: BadNmap) async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        let broker = try await MosquittoBroker.start()
-        try setup.writeConfig(port: broker.port, nmapPath: nmap.path, considerHome: Self.considerHome)
-        let watcher = try await Watcher.start(port: broker.port)
-        let daemon = try setup.startDaemon()
-        try await daemon.supervise {
+        try await withBridge(config: BridgeConfig(considerHome: Self.considerHome)) { scene in
+            let (nmap, watcher, daemon) = (scene.nmap, scene.watcher, scene.daemon)
             try await watcher.waitForAll(Self.ids)
             let broke = Date()
             switch bad {
@@ -170,9 +140,9 @@ struct FaultTests {
                 try nmap.serve(#"<?xml version="1.0"?><nmaprun scanner="nmap" args="nmap" version="7.93"><runstats><finished time="1" exit="error" errormsg="Failed to resolve &quot;lab&quot;"/></runstats></nmaprun>"#)
             }
             let info = try await watcher.waitForInfo("the failure", within: .seconds(15), since: broke) {
-                $0["last_scan_ok"] as? Bool == false && ($0["consecutive_failures"] as? Int ?? 0) >= 2
+                $0.lastScanOk == false && $0.consecutiveFailures >= 2
             }
-            let lastError = info["last_error"] as? String ?? ""
+            let lastError = info.lastError ?? ""
             #expect(lastError.contains(bad.says), "bridge/info last_error: \(lastError)")
             // Two consider_home periods of failures: nobody leaves.
             try await Task.sleep(for: .seconds(2 * Self.considerHome + 1))
@@ -186,27 +156,19 @@ struct FaultTests {
             try nmap.set(.xml)
             try nmap.serve(StandInNmap.scan())
             try await watcher.waitForInfo("a good scan again", within: .seconds(10), since: repaired) {
-                $0["last_scan_ok"] as? Bool == true && $0["consecutive_failures"] as? Int == 0
+                $0.lastScanOk == true && $0.consecutiveFailures == 0
             }
             #expect(watcher.states(since: broke).allSatisfy { $0.state == "home" })
-            await daemon.process.kill()
-            await watcher.stop()
-            await broker.stop()
         }
     }
 
     @Test("the bridge is killed with SIGKILL and restarted: states come back from the state file, no device flaps")
     func killedAndRestarted() async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        let broker = try await MosquittoBroker.start()
-        try setup.writeConfig(port: broker.port, nmapPath: nmap.path, considerHome: Self.considerHome)
-        let watcher = try await Watcher.start(port: broker.port)
-        let leaver = Self.ids[5]
-        let stayers = Array(Self.ids.prefix(5))
-        var daemon = try setup.startDaemon()
-        do {
+        try await withBridge(config: BridgeConfig(considerHome: Self.considerHome)) { scene in
+            let (nmap, watcher) = (scene.nmap, scene.watcher)
+            let leaver = Self.ids[5]
+            let stayers = Array(Self.ids.prefix(5))
+            var daemon = scene.daemon
             try await watcher.waitForAll(Self.ids)
             try nmap.serve(StandInNmap.scan(omitting: [leaver]))
             _ = try await watcher.log.waitFor("nmap2mqtt/\(leaver)/state", within: .seconds(15), "\(leaver) not_home") { $0 == "not_home" }
@@ -214,60 +176,44 @@ struct FaultTests {
             daemon.process.signal(SIGKILL)
             #expect(await daemon.process.waitForExit(within: .seconds(5)) == 137)
             _ = try await watcher.log.waitFor("nmap2mqtt/bridge/state", within: .seconds(5), "the will: offline") { $0 == "offline" }
-            let saved = try #require(FileManager.default.contents(atPath: setup.stateFile))
-            #expect(String(decoding: saved, as: UTF8.self).contains("not_home"))
+            let saved = try #require(FileManager.default.contents(atPath: scene.stateFile))
+            #expect(try Published.decode(Published.StateFile.self, from: saved).devices.contains { $0.id == leaver && $0.state == .notHome })
 
             // Restart while nmap hangs: whatever goes out before a scan completes comes from the state file.
             try nmap.set(.hang)
             try await Task.sleep(for: .seconds(2 * Self.considerHome))  // long past every last_seen + consider_home
             let restarted = Date()
-            daemon = try setup.startDaemon()
+            daemon = try scene.startDaemon()
             try await watcher.waitForAll(stayers, within: .seconds(15), since: restarted)
             _ = try await watcher.log.waitFor("nmap2mqtt/\(leaver)/state", within: .seconds(10), since: restarted, "\(leaver) still not_home") { $0 == "not_home" }
             try await Task.sleep(for: .seconds(Self.considerHome + 2))
             // Then nmap works again and sees the same five.
             try nmap.set(.xml)
-            try await watcher.waitForInfo("a good scan after the restart", within: .seconds(10), since: restarted) { $0["last_scan_ok"] as? Bool == true }
+            try await watcher.waitForInfo("a good scan after the restart", within: .seconds(10), since: restarted) { $0.lastScanOk == true }
             try await Task.sleep(for: .seconds(2))
             let after = watcher.states(since: restarted)
             let flapped = after.filter { ($0.id == leaver) != ($0.state == "not_home") }
             #expect(flapped.isEmpty, "states after the restart that differ from before the kill: \(flapped)")
             #expect(!watcher.log.on("nmap2mqtt/events", since: restarted).contains { !$0.message.payload.isEmpty },
                     "no arrived or departed event after the restart")
-            await daemon.process.kill()
-            await watcher.stop()
-            await broker.stop()
-        } catch {
-            await daemon.process.kill()
-            Issue.record("daemon log:\n\(daemon.log.suffix(4000))")
-            throw error
         }
     }
 
     @Test("a corrupt state file is moved aside with a clear warning and the bridge runs")
     func corruptStateFile() async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        let broker = try await MosquittoBroker.start()
-        try setup.writeConfig(port: broker.port, nmapPath: nmap.path)
-        try Data([0x7B, 0x22, 0x66, 0x6F, 0xFF, 0x00, 0x0A]).write(to: URL(fileURLWithPath: setup.stateFile))
-        let watcher = try await Watcher.start(port: broker.port)
-        let daemon = try setup.startDaemon()
-        try await daemon.supervise {
+        try await withBridge(startDaemon: false) { scene in
+            try Data([0x7B, 0x22, 0x66, 0x6F, 0xFF, 0x00, 0x0A]).write(to: URL(fileURLWithPath: scene.stateFile))
+            let (watcher, daemon) = (scene.watcher, try scene.startDaemon())
             try await watcher.waitForAll(Self.ids)
             #expect(daemon.log.contains("warning") && daemon.log.contains("State file unusable, moved aside"))
-            let aside = try FileManager.default.contentsOfDirectory(atPath: setup.directory).filter { $0.hasPrefix("state.json.corrupt-") }
+            let aside = try FileManager.default.contentsOfDirectory(atPath: scene.directory).filter { $0.hasPrefix("state.json.corrupt-") }
             #expect(aside.count == 1, "moved-aside files: \(aside)")
             if let first = aside.first {
-                #expect(FileManager.default.contents(atPath: setup.directory + "/" + first)?.count == 7, "the bad file is kept as it was")
+                #expect(FileManager.default.contents(atPath: scene.directory + "/" + first)?.count == 7, "the bad file is kept as it was")
             }
             try await Task.sleep(for: .seconds(1))
-            let saved = try #require(FileManager.default.contents(atPath: setup.stateFile))
-            #expect((try? JSONSerialization.jsonObject(with: saved)) != nil, "a fresh, valid state file")
-            await daemon.process.kill()
-            await watcher.stop()
-            await broker.stop()
+            let saved = try #require(FileManager.default.contents(atPath: scene.stateFile))
+            #expect((try? Published.decode(Published.StateFile.self, from: saved)) != nil, "a fresh, valid state file: \(String(decoding: saved, as: UTF8.self).prefix(300))")
         }
     }
 
@@ -280,23 +226,20 @@ struct FaultTests {
     @Test("the state directory is read-only or full: a clear error, publishing goes on",
           .enabled(if: getuid() == 0, "mounting a tmpfs needs root"), arguments: BadStateDirectory.allCases)
     func badStateDirectory(_ bad: BadStateDirectory) async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        let broker = try await MosquittoBroker.start()
-        let stateDirectory = setup.directory + "/state"
-        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-        try setup.writeConfig(port: broker.port, nmapPath: nmap.path, stateFile: stateDirectory + "/state.json")
-        let mount = switch bad {
-        case .readOnly: "mount -t tmpfs -o ro,size=64k tmpfs '\(stateDirectory)'"
-        case .full: "mount -t tmpfs -o size=8k tmpfs '\(stateDirectory)' && (dd if=/dev/zero of='\(stateDirectory)/fill' bs=1k 2>/dev/null || true)"
-        }
-        let watcher = try await Watcher.start(port: broker.port)
-        let process = try ChildProcess("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c",
-                                                             "\(mount) && exec '\(Daemon.executable)' run --config '\(setup.configFile)'"],
-                                       outputFile: setup.logFile)
-        let daemon = Daemon(process: process, logFile: setup.logFile)
-        try await daemon.supervise {
+        try await withBridge(config: nil, startDaemon: false) { scene in
+            let (nmap, watcher) = (scene.nmap, scene.watcher)
+            let stateDirectory = scene.directory + "/state"
+            try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+            try scene.writeConfig(BridgeConfig(stateFile: stateDirectory + "/state.json"))
+            let mount = switch bad {
+            case .readOnly: "mount -t tmpfs -o ro,size=64k tmpfs '\(stateDirectory)'"
+            case .full: "mount -t tmpfs -o size=8k tmpfs '\(stateDirectory)' && (dd if=/dev/zero of='\(stateDirectory)/fill' bs=1k 2>/dev/null || true)"
+            }
+            let daemon = try scene.startDaemon { logFile in
+                try ChildProcess("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c",
+                                                        "\(mount) && exec '\(Daemon.executable)' run --config '\(scene.configFile)'"],
+                                 outputFile: logFile)
+            }
             try await watcher.waitForAll(Self.ids)
             let expected = bad == .readOnly ? "Read-only file system" : "No space left on device"
             let errorLine = daemon.log.split(separator: "\n").first { $0.contains("Cannot save the device states") }
@@ -309,9 +252,6 @@ struct FaultTests {
             try nmap.serve(StandInNmap.scan(omitting: [Self.ids[0]]))
             _ = try await watcher.log.waitFor("nmap2mqtt/\(Self.ids[0])/state", within: .seconds(15), since: before,
                                               "publishing goes on: a departure") { $0 == "not_home" }
-            await daemon.process.kill()
-            await watcher.stop()
-            await broker.stop()
         }
     }
 
@@ -320,17 +260,10 @@ struct FaultTests {
     /// queue what cannot go out.
     @Test("a broker that does not take messages does not grow the bridge's memory without bound")
     func stalledBrokerMemory() async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        try nmap.serve(Self.bigScan(hosts: 300))
-        let broker = try await MosquittoBroker.start()
-        let proxy = try TCPProxy(upstreamPort: broker.port)
-        defer { proxy.close() }
-        try setup.writeConfig(port: proxy.port, nmapPath: nmap.path, considerHome: 30, extra: ["homeassistant:\n  discovery: false"])
-        let watcher = try await Watcher.start(port: broker.port)
-        let daemon = try setup.startDaemon()
-        try await daemon.supervise {
+        try await withBridge(proxy: true, config: BridgeConfig(considerHome: 30, extra: ["homeassistant:\n  discovery: false"]), startDaemon: false) { scene in
+            let (nmap, watcher, proxy) = (scene.nmap, scene.watcher, scene.proxy)
+            try nmap.serve(Self.bigScan(hosts: 300))
+            let daemon = try scene.startDaemon()
             _ = try await watcher.log.wait("300 devices home", within: .seconds(60)) { entries in
                 Set(entries.filter { $0.message.topic.hasSuffix("/state") && $0.message.string == "home" }.map(\.message.topic)).count >= 300 ? true : nil
             }
@@ -357,9 +290,6 @@ struct FaultTests {
             // been given up on, so this can take a reconnect).
             _ = try await watcher.log.waitFor("nmap2mqtt/bridge/info", within: .seconds(40), since: released, "bridge/info after the stall")
             #expect(!daemon.process.hasExited)
-            await daemon.process.kill()
-            await watcher.stop()
-            await broker.stop()
         }
     }
 

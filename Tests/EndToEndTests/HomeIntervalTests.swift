@@ -9,18 +9,11 @@ import TestSupport
 struct HomeIntervalTests {
     @Test("seen devices are excluded from the next scans and depart only after home_interval + consider_home")
     func excludedThenDeparted() async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        let broker = try await MosquittoBroker.start()
         let considerHome = 3
         let homeInterval = 5
-        try setup.writeConfig(port: broker.port, nmapPath: nmap.path, considerHome: considerHome,
-                              scan: ["home_interval: \(homeInterval)s"])
-        let watcher = try await Watcher.start(port: broker.port)
-        let ids = StandInNmap.fixtureIDs
-        let daemon = try setup.startDaemon()
-        try await daemon.supervise {
+        try await withBridge(config: BridgeConfig(considerHome: considerHome, scan: ["home_interval: \(homeInterval)s"])) { scene in
+            let (nmap, watcher) = (scene.nmap, scene.watcher)
+            let ids = StandInNmap.fixtureIDs
             try await watcher.waitForAll(ids)
             // From now on nmap sees only the last host (the router: a witness that the network works);
             // whoever else is not excluded would go.
@@ -37,29 +30,23 @@ struct HomeIntervalTests {
             }
             #expect(watcher.states(since: emptied).allSatisfy { $0.state == "home" || $0.id != ids.last })
             // Not before home_interval + consider_home after the last sighting.
-            for entry in watcher.log.on("nmap2mqtt/events", since: emptied) where entry.message.string.contains("\"departed\"") {
+            for entry in watcher.log.on("nmap2mqtt/events", since: emptied) {
+                guard try entry.decoded(as: Published.Event.self).event == .departed else { continue }
                 #expect(entry.at.timeIntervalSince(firstLastSeen) >= Double(homeInterval + considerHome) - 0.5,
                         "departed \(entry.at.timeIntervalSince(firstLastSeen)) s after the last sighting")
             }
 
             // While they were within home_interval, nmap was told to leave them out.
-            let calls = (try? String(contentsOfFile: setup.directory + "/calls", encoding: .utf8)) ?? ""
+            let calls = (try? String(contentsOfFile: scene.directory + "/calls", encoding: .utf8)) ?? ""
             let excluding = calls.split(separator: "\n").filter { line in
                 line.contains("--exclude") && (11 ... 16).allSatisfy { line.contains("198.18.42.\($0)") }
             }
             #expect(!excluding.isEmpty, "no scan excluded the devices seen within home_interval:\n\(calls.suffix(2000))")
-            await daemon.process.kill()
-            await watcher.stop()
-            await broker.stop()
         }
     }
 
     /// The `last_seen` of each device from its latest attributes.
     private func lastSeenTimes(_ watcher: Watcher, _ ids: [String]) throws -> [Date] {
-        try ids.map { id in
-            let entry = try #require(watcher.log.on("nmap2mqtt/\(id)/attributes").last)
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(entry.message.payload)) as? [String: Any])
-            return try Date(try #require(json["last_seen"] as? String), strategy: .iso8601)
-        }
+        try ids.map { try watcher.attributes(of: $0).lastSeen }
     }
 }

@@ -38,51 +38,45 @@ struct HostileInputTests {
 
     @Test("names from the network never break a topic or a JSON payload")
     func hostileNames() async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        try nmap.serve(Self.hostileScan())
-        let broker = try await MosquittoBroker.start()
-        try setup.writeConfig(port: broker.port, nmapPath: nmap.path)
-        let watcher = try await Watcher.start(port: broker.port)
-        let daemon = try setup.startDaemon()
-        let ids = (0..<Self.names.count).map { "02000000010\($0)" }
-        try await daemon.supervise {
+        try await withBridge(startDaemon: false) { scene in
+            let (nmap, watcher) = (scene.nmap, scene.watcher)
+            try nmap.serve(Self.hostileScan())
+            let daemon = try scene.startDaemon()
+            let ids = (0..<Self.names.count).map { "02000000010\($0)" }
             try await watcher.waitForAll(ids)
             for (index, id) in ids.enumerated() {
-                let entry = try #require(watcher.log.on("nmap2mqtt/\(id)/attributes").last)
-                let attributes = try #require(try JSONSerialization.jsonObject(with: Data(entry.message.payload)) as? [String: Any],
-                                               "attributes of \(id): \(entry.message.string)")
-                let hostName = try #require(attributes["host_name"] as? String)
+                let attributes = try watcher.attributes(of: id)
+                let hostName = try #require(attributes.hostName, "host_name of \(id)")
                 if let expected = Self.names[index].expected {
                     #expect(hostName == expected, "host_name of \(id)")
                 }
-                #expect(attributes["manufacturer"] as? String == "Evil \"Corp\"\\ /#+ \u{1b}")
+                #expect(attributes.manufacturer == "Evil \"Corp\"\\ /#+ \u{1b}")
                 let config = try #require(watcher.log.on("homeassistant/device_tracker/\(id)/config").last)
-                let discovery = try #require(try JSONSerialization.jsonObject(with: Data(config.message.payload)) as? [String: Any])
-                #expect(discovery["state_topic"] as? String == "nmap2mqtt/\(id)/state")
-                #expect((discovery["device"] as? [String: Any])?["name"] is String)
+                let discovery = try config.decoded(as: Published.TrackerConfig.self)
+                #expect(discovery.stateTopic == "nmap2mqtt/\(id)/state")
+                #expect(!discovery.device.name.isEmpty)
             }
             try await Task.sleep(for: .seconds(2))
             for entry in watcher.log.all {
                 let topic = entry.message.topic
                 #expect(Self.allowedTopics.contains { topic.range(of: $0, options: .regularExpression) != nil }, "unexpected topic \(topic)")
                 if !topic.hasSuffix("/state") && !entry.message.payload.isEmpty {
-                    #expect((try? JSONSerialization.jsonObject(with: Data(entry.message.payload))) != nil, "payload on \(topic) is not JSON: \(entry.message.string.prefix(200))")
+                    do {
+                        _ = try Published.decodeAny(topic: topic, payload: entry.message.payload)
+                    } catch {
+                        Issue.record("payload on \(topic) is not what the topic carries: \(error); \(entry.message.string.prefix(200))")
+                    }
                     #expect(String(validating: entry.message.payload, as: UTF8.self) != nil, "payload on \(topic) is not UTF-8")
                 }
             }
             #expect(!daemon.process.hasExited)
             // The devices command reads the state file those names went into.
-            let devices = try await Daemon.run(["devices", "--config", setup.configFile, "--json"], directory: setup.directory)
+            let devices = try await Daemon.run(["devices", "--config", scene.configFile, "--json"], directory: scene.directory)
             #expect(devices.status == 0)
-            let list = try JSONSerialization.jsonObject(with: Data(devices.output.utf8)) as? [[String: Any]]
+            let list = try? Published.decode([Published.StoredDevice].self, from: Array(devices.output.utf8))
             #expect(list?.count == Self.names.count, "devices --json: \(devices.output.prefix(500))")
             // A name cannot forge a log line: the newline inside it is not written raw.
             #expect(!daemon.log.split(separator: "\n").contains { $0.hasPrefix("FAKE LOG LINE") }, "a host name forged a log line")
-            await daemon.process.kill()
-            await watcher.stop()
-            await broker.stop()
         }
     }
 
@@ -127,37 +121,37 @@ struct HostileInputTests {
 
     @Test("targets and scan_options that inject arguments or redirect output are refused before nmap runs", arguments: injections)
     func injectionRefused(_ injection: Injection) async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        let quoted = "\"" + injection.value.replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        var scan = ["scan_options: \"-sn\""]
-        var hosts = "127.0.0.1"
-        switch injection.key {
-        case "hosts": hosts = injection.value
-        case "exclude": scan = ["scan_options: \"-sn\"", "exclude: [\(quoted)]"]
-        default: scan = ["scan_options: \(quoted)"]
-        }
-        let text = """
-        mqtt:
-          host: 127.0.0.1
-          port: 1
-        scan:
-          hosts: \(injection.key == "hosts" ? quoted : "\"\(hosts)\"")
-          nmap_path: \(nmap.path)
-          listen: false  # outside the lab: never listen on this machine's interfaces
-        \(scan.map { "  " + $0 }.joined(separator: "\n"))
-        state_file: \(setup.stateFile)
-        web: {port: 0}
+        try await withBridge(broker: .none, watcher: .none, config: nil, startDaemon: false) { scene in
+            let nmap = scene.nmap
+            let quoted = "\"" + injection.value.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            var scan = ["scan_options: \"-sn\""]
+            var hosts = "127.0.0.1"
+            switch injection.key {
+            case "hosts": hosts = injection.value
+            case "exclude": scan = ["scan_options: \"-sn\"", "exclude: [\(quoted)]"]
+            default: scan = ["scan_options: \(quoted)"]
+            }
+            let text = """
+            mqtt:
+              host: 127.0.0.1
+              port: 1
+            scan:
+              hosts: \(injection.key == "hosts" ? quoted : "\"\(hosts)\"")
+              nmap_path: \(nmap.path)
+              listen: false  # outside the lab: never listen on this machine's interfaces
+            \(scan.map { "  " + $0 }.joined(separator: "\n"))
+            state_file: \(scene.stateFile)
+            web: {port: 0}
 
-        """
-        try text.write(toFile: setup.configFile, atomically: true, encoding: .utf8)
-        for command in ["check-config", "run"] {
-            let result = try await Daemon.run([command, "--config", setup.configFile], directory: setup.directory)
-            #expect(result.status == 78, "\(command): exit \(result.status); output: \(result.output)")
-            #expect(result.output.contains("scan.\(injection.key)"), "\(command) names the key: \(result.output)")
+            """
+            try text.write(toFile: scene.configFile, atomically: true, encoding: .utf8)
+            for command in ["check-config", "run"] {
+                let result = try await Daemon.run([command, "--config", scene.configFile], directory: scene.directory)
+                #expect(result.status == 78, "\(command): exit \(result.status); output: \(result.output)")
+                #expect(result.output.contains("scan.\(injection.key)"), "\(command) names the key: \(result.output)")
+            }
+            #expect(!nmap.wasCalled, "nmap ran")
+            #expect(!FileManager.default.fileExists(atPath: "/tmp/nmap2mqtt-pwned"))
         }
-        #expect(!nmap.wasCalled, "nmap ran")
-        #expect(!FileManager.default.fileExists(atPath: "/tmp/nmap2mqtt-pwned"))
     }
 }

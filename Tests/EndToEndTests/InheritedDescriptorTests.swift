@@ -9,31 +9,27 @@ import TestSupport
 struct InheritedDescriptorTests {
     @Test("nmap inherits only stdin, stdout and stderr from a daemon connected to its broker")
     func onlyTheStandardThree() async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let listing = setup.directory + "/fds"
-        let fixture = setup.directory + "/scan.xml"
-        try StandInNmap.scan().write(toFile: fixture, atomically: true, encoding: .utf8)
-        let script = setup.directory + "/nmap-fds"
-        // The listing is taken by the shell that nmap2mqtt started: its descriptors are the inherited ones,
-        // plus the one the shell reads this script from (it points at the script, and is left out below).
-        // The subshell lists its parent ($$ there is still the script's shell): a redirection in the shell
-        // itself would make it hold a saved copy of stdout, and a pipeline the pipe, while ls looks.
-        try """
-        #!/bin/sh
-        ( ls -l /proc/$$/fd > \(listing).raw )
-        sed -n 's/.* \\([0-9]*\\) -> \\(.*\\)/\\1 \\2/p' \(listing).raw > \(listing).tmp
-        mv \(listing).tmp \(listing)
-        cat \(fixture)
+        try await withBridge(config: nil, startDaemon: false) { scene in
+            let listing = scene.directory + "/fds"
+            let fixture = scene.directory + "/scan.xml"
+            try StandInNmap.scan().write(toFile: fixture, atomically: true, encoding: .utf8)
+            let script = scene.directory + "/nmap-fds"
+            // The listing is taken by the shell that nmap2mqtt started: its descriptors are the inherited ones,
+            // plus the one the shell reads this script from (it points at the script, and is left out below).
+            // The subshell lists its parent ($$ there is still the script's shell): a redirection in the shell
+            // itself would make it hold a saved copy of stdout, and a pipeline the pipe, while ls looks.
+            try """
+            #!/bin/sh
+            ( ls -l /proc/$$/fd > \(listing).raw )
+            sed -n 's/.* \\([0-9]*\\) -> \\(.*\\)/\\1 \\2/p' \(listing).raw > \(listing).tmp
+            mv \(listing).tmp \(listing)
+            cat \(fixture)
 
-        """.write(toFile: script, atomically: true, encoding: .utf8)
-        chmod(script, 0o755)
-        let broker = try await MosquittoBroker.start()
-        try setup.writeConfig(port: broker.port, nmapPath: script)
-        let watcher = try await Watcher.start(port: broker.port)
-        let daemon = try setup.startDaemon()
-        try await daemon.supervise {
-            try await watcher.waitForAll(StandInNmap.fixtureIDs)  // connected, so its sockets are open
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+            chmod(script, 0o755)
+            try scene.writeConfig(BridgeConfig(nmapPath: script))
+            try scene.startDaemon()
+            try await scene.watcher.waitForAll(StandInNmap.fixtureIDs)  // connected, so its sockets are open
             try? FileManager.default.removeItem(atPath: listing)
             let deadline = ContinuousClock.now + .seconds(20)
             while !FileManager.default.fileExists(atPath: listing) {
@@ -48,9 +44,6 @@ struct InheritedDescriptorTests {
             }
             #expect(extra.isEmpty, "descriptors beyond 0, 1, 2: \(extra.map { $0.joined(separator: " -> ") })")
             #expect(entries.contains { $0[0] == "1" } && entries.contains { $0[0] == "2" })
-            await daemon.process.kill()
         }
-        await watcher.stop()
-        await broker.stop()
     }
 }

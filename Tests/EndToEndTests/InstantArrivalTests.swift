@@ -39,23 +39,23 @@ struct InstantArrivalTests {
     /// The delay itself (target: under a second) is measured by bench/arrival, not asserted here.
     @Test("a phone re-joining one second after a scan is home long before the next scan could have seen it")
     func rejoin() async throws {
-        try await TestLAN.with(name: TestLAN.uniqueName(prefix: "ia")) { lab in
-            let directory = try temporaryDirectory()
-            defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withBridge(lab: true, labName: TestLAN.uniqueName(prefix: "ia"), broker: .none, watcher: .none, config: nil,
+                             startDaemon: false) { scene in
+            let (lab, directory) = (try #require(scene.lab), scene.directory)
             let inLab = ["netns", "exec", lab.scannerNamespace]
             try "listener \(Self.port) 127.0.0.1\nallow_anonymous true\npersistence false\n"
                 .write(toFile: directory + "/mosquitto.conf", atomically: true, encoding: .utf8)
             let broker = try ChildProcess("ip", inLab + ["mosquitto", "-c", directory + "/mosquitto.conf"], outputFile: directory + "/broker.log")
-            var processes = [broker]
-            defer { for process in processes { process.signal(SIGKILL) } }
+            scene.onTeardown("the lab's broker") { await broker.kill() }
             let brokerDeadline = ContinuousClock.now + .seconds(10)
             while (try? await ChildProcess.run("ip", inLab + ["mosquitto_pub", "-h", "127.0.0.1", "-p", "\(Self.port)", "-t", "up", "-n"])) == nil {
                 guard ContinuousClock.now < brokerDeadline else { throw EndToEndError("the broker in the lab did not start") }
                 try await Task.sleep(for: .milliseconds(100))
             }
             let messages = directory + "/messages.log"
-            processes.append(try ChildProcess("ip", inLab + ["mosquitto_sub", "-h", "127.0.0.1", "-p", "\(Self.port)", "-v", "-t", "nmap2mqtt/#",
-                                                             "-F", "%U %t %p"], outputFile: messages))
+            let subscriber = try ChildProcess("ip", inLab + ["mosquitto_sub", "-h", "127.0.0.1", "-p", "\(Self.port)", "-v", "-t", "nmap2mqtt/#",
+                                                             "-F", "%U %t %p"], outputFile: messages)
+            scene.onTeardown("the lab's subscriber") { await subscriber.kill() }
             try """
             mqtt: {host: 127.0.0.1, port: \(Self.port), client_id: nmap2mqtt-ia}
             homeassistant: {discovery: false}
@@ -70,45 +70,44 @@ struct InstantArrivalTests {
             log_level: debug
             web: {port: 0}
             """.write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
-            let daemon = Daemon(process: try ChildProcess("ip", inLab + [Daemon.executable, "run", "--config", directory + "/config.yaml"],
-                                                          outputFile: directory + "/daemon.log"), logFile: directory + "/daemon.log")
-            processes.append(daemon.process)
-            try await daemon.supervise {
-                for host in lab.hosts {
-                    _ = try await Self.waitFor("\(host.hostName) home", in: messages, within: .seconds(40)) {
-                        $0.topic == "nmap2mqtt/\(RealHomeTests.id(host))/state" && $0.payload == "home"
-                    }
-                }
-                #expect(daemon.log.contains("packet socket"), "the log names the passive source")
-                let phone = lab.host(3)
-                let phoneID = RealHomeTests.id(phone)
-                let left = Date()
-                try await lab.leave(phone.index)
-                _ = try await Self.waitFor("\(phone.hostName) not_home", in: messages, within: .seconds(90), since: left) {
-                    $0.topic == "nmap2mqtt/\(phoneID)/state" && $0.payload == "not_home"
-                }
-                // A scan ends (bridge/info follows it), one second passes, and the phone comes back.
-                let scanEnded = try await Self.waitFor("the end of a scan", in: messages, within: .seconds(30), since: Date()) {
-                    $0.topic == "nmap2mqtt/bridge/info"
-                }.at
-                try await Task.sleep(until: .now + .seconds(1) - .seconds(Date().timeIntervalSince(scanEnded)))
-                let joined = Date()
-                try await lab.join(phone.index)
-                try await FrameSender.send(in: phone.namespace, ["dhcp-request,\(phone.mac),\(phone.ip),annas-iphone", "garp,\(phone.mac),\(phone.ip)"])
-                let home = try await Self.waitFor("\(phone.hostName) home again", in: messages, within: .seconds(30), since: joined) {
-                    $0.topic == "nmap2mqtt/\(phoneID)/state" && $0.payload == "home"
-                }
-                let delay = home.at.timeIntervalSince(joined)
-                print("instant arrival: home \(String(format: "%.3f", delay)) s after the link came up, \(String(format: "%.1f", home.at.timeIntervalSince(scanEnded))) s after the last scan ended")
-                #expect(home.at.timeIntervalSince(scanEnded) < Double(Self.interval) - 3, "well before the next scan could have seen it")
-                let arrival = try await Self.waitFor("its arrival event", in: messages, within: .seconds(5), since: joined) {
-                    $0.topic == "nmap2mqtt/events" && $0.payload.contains(phone.mac)
-                }
-                #expect(arrival.payload.contains("\"event\":\"arrived\"") && arrival.payload.contains("\"reason\":\"dhcp-request\""), "\(arrival.payload)")
-                #expect(arrival.payload.contains("\"host_name\":\"annas-iphone\""), "the DHCP host name: \(arrival.payload)")
-                daemon.process.signal(SIGTERM)
-                #expect(await daemon.process.waitForExit(within: .seconds(10)) == 0)
+            let daemon = try scene.startDaemon { logFile in
+                try ChildProcess("ip", inLab + [Daemon.executable, "run", "--config", scene.configFile], outputFile: logFile)
             }
+            for host in lab.hosts {
+                _ = try await Self.waitFor("\(host.hostName) home", in: messages, within: .seconds(40)) {
+                    $0.topic == "nmap2mqtt/\(host.deviceID)/state" && $0.payload == "home"
+                }
+            }
+            #expect(daemon.log.contains("packet socket"), "the log names the passive source")
+            let phone = lab.host(3)
+            let phoneID = phone.deviceID
+            let left = Date()
+            try await lab.leave(phone.index)
+            _ = try await Self.waitFor("\(phone.hostName) not_home", in: messages, within: .seconds(90), since: left) {
+                $0.topic == "nmap2mqtt/\(phoneID)/state" && $0.payload == "not_home"
+            }
+            // A scan ends (bridge/info follows it), one second passes, and the phone comes back.
+            let scanEnded = try await Self.waitFor("the end of a scan", in: messages, within: .seconds(30), since: Date()) {
+                $0.topic == "nmap2mqtt/bridge/info"
+            }.at
+            try await Task.sleep(until: .now + .seconds(1) - .seconds(Date().timeIntervalSince(scanEnded)))
+            let joined = Date()
+            try await lab.join(phone.index)
+            try await FrameSender.send(in: phone.namespace, ["dhcp-request,\(phone.mac),\(phone.ip),annas-iphone", "garp,\(phone.mac),\(phone.ip)"])
+            let home = try await Self.waitFor("\(phone.hostName) home again", in: messages, within: .seconds(30), since: joined) {
+                $0.topic == "nmap2mqtt/\(phoneID)/state" && $0.payload == "home"
+            }
+            let delay = home.at.timeIntervalSince(joined)
+            print("instant arrival: home \(String(format: "%.3f", delay)) s after the link came up, \(String(format: "%.1f", home.at.timeIntervalSince(scanEnded))) s after the last scan ended")
+            #expect(home.at.timeIntervalSince(scanEnded) < Double(Self.interval) - 3, "well before the next scan could have seen it")
+            let arrival = try await Self.waitFor("its arrival event", in: messages, within: .seconds(5), since: joined) {
+                $0.topic == "nmap2mqtt/events" && (try? Published.decode(Published.Event.self, from: Array($0.payload.utf8)))?.device.mac == phone.mac
+            }
+            let event = try Published.decode(Published.Event.self, from: Array(arrival.payload.utf8))
+            #expect(event.event == .arrived && event.device.reason == "dhcp-request", "\(arrival.payload)")
+            #expect(event.device.hostName == "annas-iphone", "the DHCP host name: \(arrival.payload)")
+            daemon.process.signal(SIGTERM)
+            #expect(await daemon.process.waitForExit(within: .seconds(10)) == 0)
         }
     }
 }

@@ -14,160 +14,132 @@ import Glibc
 struct RealHomeTests {
     static let interval = 2
     static let considerHome = 6
-    /// At most three of this suite's daemons at once: the LAN ones run nmap every two seconds, on two cores.
-    static let slots = DaemonSlots(count: 3)
 
     // MARK: On the test LAN
 
     @Test("a switch outage longer than consider_home: no device departs, bridge/info reports outage, all stay home after",
           .enabled(if: TestLAN.shouldRun, "\(TestLAN.unavailableReason ?? "")"))
     func switchOutage() async throws {
-        try await Self.withHome(on: true) { home in
-            let lab = try #require(home.lab)
-            try home.writeConfig()
-            let daemon = try home.setup.startDaemon()
-            try await daemon.supervise {
-                try await home.watcher.waitForAll(home.ids, within: .seconds(40))
-                try await home.watcher.waitForInfo("a scan that counted", within: .seconds(20)) { $0["last_scan_result"] as? String == "ok" }
+        try await withBridge(lab: true, config: .home()) { scene in
+            let (lab, daemon) = (try #require(scene.lab), scene.daemon)
+            try await scene.watcher.waitForAll(scene.ids, within: .seconds(40))
+            try await scene.watcher.waitForInfo("a scan that counted", within: .seconds(20)) { $0.lastScanResult == .ok }
 
-                let off = Date()
-                try await lab.setSwitch(on: false)
-                #expect(try await lab.scannerLinkIsUp(), "the scanner's own link must stay up: only the switch is down")
-                // A scan under way when the switch goes off can stall until scan.timeout (nmap waits for
-                // its timing reference): that round is "failed", the next silent one an outage.
-                let outage = try await home.watcher.waitForInfo("an outage", within: .seconds(75), since: off) {
-                    $0["last_scan_result"] as? String == "outage" && ($0["consecutive_outages"] as? Int ?? 0) >= 1
-                }
-                #expect(outage["last_scan_ok"] as? Bool == false)
-                // The switch stays off for three times consider_home.
-                try await Task.sleep(for: .seconds(max(0, off.addingTimeInterval(Double(3 * Self.considerHome)).timeIntervalSinceNow)))
-                try await home.watcher.waitForInfo("outages in a row", within: .seconds(75), since: off) {
-                    $0["last_scan_result"] as? String == "outage" && ($0["consecutive_outages"] as? Int ?? 0) >= 2
-                }
-                #expect(home.watcher.notHome(since: off).isEmpty, "not_home while the switch was off: \(home.watcher.notHome(since: off))")
-                #expect(home.watcher.departures(since: off).isEmpty)
-
-                let on = Date()
-                try await lab.setSwitch(on: true)
-                let back = try await home.watcher.log.wait("a counted scan again", within: .seconds(30), since: on) { entries in
-                    entries.last { $0.message.topic == "nmap2mqtt/bridge/info" && Self.json($0)?["last_scan_result"] as? String == "ok" }
-                }
-                let info = try #require(Self.json(back))
-                #expect(info["last_scan_ok"] as? Bool == true && info["consecutive_outages"] as? Int == 0, "bridge/info: \(info)")
-                // One more counted scan: a departure decided right after the network came back would show.
-                try await home.watcher.waitForInfo("another counted scan", within: .seconds(30), since: back.at.addingTimeInterval(0.1)) {
-                    $0["last_scan_result"] as? String == "ok"
-                }
-                for id in home.ids {
-                    #expect(home.watcher.log.latest("nmap2mqtt/\(id)/state") == "home", "\(id) after the outage")
-                }
-                #expect(home.watcher.notHome(since: off).isEmpty && home.watcher.departures(since: off).isEmpty)
-
-                let lines = daemon.log.split(separator: "\n")
-                let down = lines.filter { $0.contains("No host answered the scan: the network looks down") }
-                #expect(down.count == 1 && down.first?.contains("warning") == true, "the outage is logged once, at warning: \(down)")
-                let recovered = lines.filter { $0.contains("Hosts answer the scan again; the network is back") }
-                #expect(recovered.count == 1 && recovered.first?.contains("info") == true, "the recovery is logged once, at info: \(recovered)")
-                await daemon.process.kill()
+            let off = Date()
+            try await lab.setSwitch(on: false)
+            #expect(try await lab.scannerLinkIsUp(), "the scanner's own link must stay up: only the switch is down")
+            // A scan under way when the switch goes off can stall until scan.timeout (nmap waits for
+            // its timing reference): that round is "failed", the next silent one an outage.
+            let outage = try await scene.watcher.waitForInfo("an outage", within: .seconds(75), since: off) {
+                $0.lastScanResult == .outage && $0.consecutiveOutages >= 1
             }
+            #expect(outage.lastScanOk == false)
+            // The switch stays off for three times consider_home.
+            try await Task.sleep(for: .seconds(max(0, off.addingTimeInterval(Double(3 * Self.considerHome)).timeIntervalSinceNow)))
+            try await scene.watcher.waitForInfo("outages in a row", within: .seconds(75), since: off) {
+                $0.lastScanResult == .outage && $0.consecutiveOutages >= 2
+            }
+            #expect(scene.watcher.notHome(since: off).isEmpty, "not_home while the switch was off: \(scene.watcher.notHome(since: off))")
+            #expect(try scene.watcher.departures(since: off).isEmpty)
+
+            let on = Date()
+            try await lab.setSwitch(on: true)
+            let (back, info) = try await scene.watcher.log.waitFor("nmap2mqtt/bridge/info", as: Published.BridgeInfo.self, within: .seconds(30),
+                                                                    since: on, newest: true, "a counted scan again") { $0.lastScanResult == .ok }
+            #expect(info.lastScanOk == true && info.consecutiveOutages == 0, "bridge/info: \(info)")
+            // One more counted scan: a departure decided right after the network came back would show.
+            try await scene.watcher.waitForInfo("another counted scan", within: .seconds(30), since: back.at.addingTimeInterval(0.1)) {
+                $0.lastScanResult == .ok
+            }
+            for id in scene.ids {
+                #expect(scene.watcher.log.latest("nmap2mqtt/\(id)/state") == "home", "\(id) after the outage")
+            }
+            #expect(try scene.watcher.notHome(since: off).isEmpty && scene.watcher.departures(since: off).isEmpty)
+
+            let lines = daemon.log.split(separator: "\n")
+            let down = lines.filter { $0.contains("No host answered the scan: the network looks down") }
+            #expect(down.count == 1 && down.first?.contains("warning") == true, "the outage is logged once, at warning: \(down)")
+            let recovered = lines.filter { $0.contains("Hosts answer the scan again; the network is back") }
+            #expect(recovered.count == 1 && recovered.first?.contains("info") == true, "the recovery is logged once, at info: \(recovered)")
         }
     }
 
     @Test("everyone leaves at once while a router stays: every phone departs",
           .enabled(if: TestLAN.shouldRun, "\(TestLAN.unavailableReason ?? "")"))
     func everyoneLeavesButTheRouter() async throws {
-        try await Self.withHome(on: true) { home in
-            let lab = try #require(home.lab)
+        try await withBridge(lab: true, config: .home()) { scene in
+            let lab = try #require(scene.lab)
             let router = lab.host(2)
             let phones = lab.hosts.filter { $0 != router }
-            try home.writeConfig()
-            let daemon = try home.setup.startDaemon()
-            try await daemon.supervise {
-                try await home.watcher.waitForAll(home.ids, within: .seconds(40))
-                let left = ContinuousClock.now
-                let leftAt = Date()
-                for phone in phones {
-                    try await lab.leave(phone.index)
-                }
-                // consider_home and one interval, plus nmap's stall when hosts vanish mid-scan (up to the
-                // scan timeout, then a failed scan), the next scan (8 s seen), and the re-probes (about 7 s
-                // each, four at a time).
-                let limit = Duration.seconds(Self.considerHome + Self.interval + 45)
-                for phone in phones {
-                    let id = Self.id(phone)
-                    let remaining = max(.zero, limit - (ContinuousClock.now - left))
-                    _ = try await home.watcher.log.waitFor("nmap2mqtt/\(id)/state", within: remaining, since: leftAt,
-                                                           "\(phone.hostName) not_home") { $0 == "not_home" }
-                }
-                for phone in phones {
-                    // Events go out after the retained topics of the same step: wait for it.
-                    let event = try await home.watcher.log.wait("a departed event for \(phone.hostName)", within: .seconds(10), since: leftAt) { entries in
-                        entries.first { $0.message.topic == "nmap2mqtt/events" && $0.message.string.contains("\"departed\"")
-                            && $0.message.string.contains(phone.mac) }
-                    }
-                    let payload = try #require(Self.json(event))
-                    let lastSeen = try Date(try #require(payload["last_seen"] as? String), strategy: .iso8601)
-                    #expect(event.at.timeIntervalSince(lastSeen) >= Double(Self.considerHome) - 0.5,
-                            "\(phone.hostName) departed \(event.at.timeIntervalSince(lastSeen)) s after its last sighting")
-                    #expect((payload["reason"] as? String)?.contains("got no answer") == true, "reason: \(payload["reason"] ?? "none")")
-                }
-                // The router answers on: two more scans, and it never left.
-                let departed = Date()
-                try await home.watcher.waitForInfo("a counted scan after the departures", within: .seconds(30), since: departed) {
-                    $0["last_scan_result"] as? String == "ok" && $0["devices_home"] as? Int == 1
-                }
-                let routerID = Self.id(router)
-                #expect(!home.watcher.states(since: leftAt).contains { $0.id == routerID && $0.state != "home" })
-                #expect(!home.watcher.departures(since: leftAt).contains { $0.message.string.contains(router.mac) })
-                #expect(home.watcher.log.latest("nmap2mqtt/\(routerID)/state") == "home")
-                await daemon.process.kill()
+            try await scene.watcher.waitForAll(scene.ids, within: .seconds(40))
+            let left = ContinuousClock.now
+            let leftAt = Date()
+            for phone in phones {
+                try await lab.leave(phone.index)
             }
+            // consider_home and one interval, plus nmap's stall when hosts vanish mid-scan (up to the
+            // scan timeout, then a failed scan), the next scan (8 s seen), and the re-probes (about 7 s
+            // each, four at a time).
+            let limit = Duration.seconds(Self.considerHome + Self.interval + 45)
+            for phone in phones {
+                let id = phone.deviceID
+                let remaining = max(.zero, limit - (ContinuousClock.now - left))
+                _ = try await scene.watcher.log.waitFor("nmap2mqtt/\(id)/state", within: remaining, since: leftAt,
+                                                       "\(phone.hostName) not_home") { $0 == "not_home" }
+            }
+            for phone in phones {
+                // Events go out after the retained topics of the same step: wait for it.
+                let (entry, event) = try await scene.watcher.log.waitFor("nmap2mqtt/events", as: Published.Event.self, within: .seconds(10),
+                                                                         since: leftAt, "a departed event for \(phone.hostName)") {
+                    $0.event == .departed && $0.device.mac == phone.mac
+                }
+                #expect(entry.at.timeIntervalSince(event.device.lastSeen) >= Double(Self.considerHome) - 0.5,
+                        "\(phone.hostName) departed \(entry.at.timeIntervalSince(event.device.lastSeen)) s after its last sighting")
+                #expect(event.device.reason.contains("got no answer"), "reason: \(event.device.reason)")
+            }
+            // The router answers on: two more scans, and it never left.
+            let departed = Date()
+            try await scene.watcher.waitForInfo("a counted scan after the departures", within: .seconds(30), since: departed) {
+                $0.lastScanResult == .ok && $0.devicesHome == 1
+            }
+            let routerID = router.deviceID
+            #expect(!scene.watcher.states(since: leftAt).contains { $0.id == routerID && $0.state != "home" })
+            #expect(try !scene.watcher.departures(since: leftAt).contains { $0.device.mac == router.mac })
+            #expect(scene.watcher.log.latest("nmap2mqtt/\(routerID)/state") == "home")
         }
     }
 
     @Test("the bridge was stopped longer than consider_home: a phone dozing through the first scan after the restart stays home",
           .enabled(if: TestLAN.shouldRun, "\(TestLAN.unavailableReason ?? "")"))
     func stoppedLongerThanConsiderHome() async throws {
-        try await Self.withHome(on: true) { home in
-            let lab = try #require(home.lab)
+        let considerHome = 8
+        // last_seen on every scan: the sighting after the restart shows in the attributes.
+        try await withBridge(lab: true, config: .home(considerHome: considerHome, mqtt: ["last_seen_refresh: 1"])) { scene in
+            let (lab, first) = (try #require(scene.lab), scene.daemon)
             let phone = lab.host(3)
-            let phoneID = Self.id(phone)
-            let considerHome = 8
-            // last_seen on every scan: the sighting after the restart shows in the attributes.
-            try home.writeConfig(considerHome: considerHome, mqtt: ["last_seen_refresh: 1"])
-            let first = try home.setup.startDaemon()
-            try await first.supervise {
-                try await home.watcher.waitForAll(home.ids, within: .seconds(40))
-                first.process.signal(SIGTERM)
-                #expect(await first.process.waitForExit(within: .seconds(5)) == 0, "exit status after SIGTERM")
-            }
+            let phoneID = phone.deviceID
+            try await scene.watcher.waitForAll(scene.ids, within: .seconds(40))
+            first.process.signal(SIGTERM)
+            #expect(await first.process.waitForExit(within: .seconds(5)) == 0, "exit status after SIGTERM")
             let stopped = ContinuousClock.now
             try await lab.leave(phone.index)  // it dozes off while the bridge is away
             try await Task.sleep(until: stopped + .seconds(considerHome + 2))
 
-            let scansBefore = home.nmap.callCount
+            let scansBefore = scene.nmap.callCount
             let restarted = Date()
-            let daemon = try home.setup.startDaemon()
-            try await daemon.supervise {
-                try await waitUntil("the first scan after the restart", within: .seconds(15)) { home.nmap.callCount > scansBefore }
-                // It wakes 1.5 intervals later: well before consider_home of watching has passed.
-                try await Task.sleep(for: .milliseconds(Self.interval * 1500))
-                let joined = Date()
-                try await lab.join(phone.index)
-                _ = try await home.watcher.log.wait("\(phone.hostName) seen again", within: .seconds(30), since: joined) { entries in
-                    entries.first { entry in
-                        guard entry.message.topic == "nmap2mqtt/\(phoneID)/attributes", let text = Self.json(entry)?["last_seen"] as? String,
-                              let lastSeen = try? Date(text, strategy: .iso8601) else { return false }
-                        return lastSeen >= joined.addingTimeInterval(-1)
-                    }
-                }
-                let seen = Date()
-                try await home.watcher.waitForInfo("one more counted scan", within: .seconds(20), since: seen) { $0["last_scan_result"] as? String == "ok" }
-                let states = home.watcher.states(since: restarted).filter { $0.id == phoneID }
-                #expect(!states.isEmpty && states.allSatisfy { $0.state == "home" }, "\(phone.hostName)'s states since the restart: \(states)")
-                #expect(home.watcher.departures(since: restarted).isEmpty, "departed events since the restart")
-                await daemon.process.kill()
-            }
+            try scene.startDaemon()
+            try await waitUntil("the first scan after the restart", within: .seconds(15)) { scene.nmap.callCount > scansBefore }
+            // It wakes 1.5 intervals later: well before consider_home of watching has passed.
+            try await Task.sleep(for: .milliseconds(Self.interval * 1500))
+            let joined = Date()
+            try await lab.join(phone.index)
+            _ = try await scene.watcher.log.waitFor("nmap2mqtt/\(phoneID)/attributes", as: Published.Attributes.self, within: .seconds(30),
+                                                    since: joined, "\(phone.hostName) seen again") { $0.lastSeen >= joined.addingTimeInterval(-1) }
+            let seen = Date()
+            try await scene.watcher.waitForInfo("one more counted scan", within: .seconds(20), since: seen) { $0.lastScanResult == .ok }
+            let states = scene.watcher.states(since: restarted).filter { $0.id == phoneID }
+            #expect(!states.isEmpty && states.allSatisfy { $0.state == "home" }, "\(phone.hostName)'s states since the restart: \(states)")
+            #expect(try scene.watcher.departures(since: restarted).isEmpty, "departed events since the restart")
         }
     }
 
@@ -216,12 +188,11 @@ struct RealHomeTests {
           .enabled(if: fakeTimeLibrary != nil, "libfaketime is not installed (scripts/install-deps installs faketime)"))
     func wallClockSteps() async throws {
         let library = try #require(Self.fakeTimeLibrary)
-        try await Self.withHome(on: false) { home in
-            let (interval, considerHome) = (1, 4)
-            try home.writeConfig(interval: interval, considerHome: considerHome, timeout: 2)
-            let clockFile = home.setup.directory + "/faketime"
+        let (interval, considerHome) = (1, 4)
+        try await withBridge(config: .home(interval: interval, considerHome: considerHome, timeout: 2), startDaemon: false) { scene in
+            let clockFile = scene.directory + "/faketime"
             try "+0".write(toFile: clockFile, atomically: true, encoding: .utf8)
-            let shim = try await Self.buildTimerShim(in: home.setup.directory)
+            let shim = try await Self.buildTimerShim(in: scene.directory)
             var environment = ProcessInfo.processInfo.environment
             environment["LD_PRELOAD"] = shim + ":" + library
             environment["FAKETIME_TIMESTAMP_FILE"] = clockFile
@@ -229,48 +200,45 @@ struct RealHomeTests {
             environment["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
             // Under libfaketime the executable sees no arguments: it runs its default, `run --config
             // config.yaml`, in the directory that holds config.yaml. The stand-in drops the preload.
-            let process = try ChildProcess(Daemon.executable, [], outputFile: home.setup.logFile,
-                                           environment: environment, workingDirectory: home.setup.directory)
-            let daemon = Daemon(process: process, logFile: home.setup.logFile)
-            try await daemon.supervise {
-                let ids = home.ids
-                try await home.watcher.waitForAll(ids)
-                // A phone that answers every scan but would doze through a re-probe: a step that counted
-                // as time without it would cost it its home.
-                try home.nmap.serveProbes(StandInNmap.scan(omitting: [ids[0]]))
-                let steps = Date()
-                // An hour ahead of the test's clock, then an hour behind it.
-                for (spelling, offset) in [("+3600", 3600.0), ("-3600", -3600.0)] {
-                    try spelling.write(toFile: clockFile, atomically: true, encoding: .utf8)
-                    let stepped = Date()
-                    // The daemon's wall clock really moved: its scans now start an hour off the test's clock.
-                    try await home.watcher.waitForInfo("last_scan_start \(spelling) s off", within: .seconds(10), since: stepped) { info in
-                        guard let text = info["last_scan_start"] as? String, let start = try? Date(text, strategy: .iso8601) else { return false }
-                        return abs(start.timeIntervalSince(Date()) - offset) < 60
-                    }
-                    // More than consider_home of scans on the stepped clock, every device in each of them.
-                    let calls = home.nmap.callCount
-                    try await waitUntil("\(considerHome + 2) scans after the step to \(spelling)", within: .seconds(20)) {
-                        home.nmap.callCount >= calls + considerHome + 2
-                    }
-                }
-                #expect(home.watcher.notHome(since: steps).isEmpty, "not_home around the steps: \(home.watcher.notHome(since: steps))")
-                #expect(home.watcher.departures(since: steps).isEmpty)
-                #expect(!daemon.process.hasExited)
-
-                // A real departure, timed on the test's own monotonic clock: on time, not an hour late.
-                let leaver = ids[5]
-                try home.nmap.serveProbes(nil)
-                let removed = ContinuousClock.now
-                let removedAt = Date()
-                try home.nmap.serve(StandInNmap.scan(omitting: [leaver]))
-                _ = try await home.watcher.log.waitFor("nmap2mqtt/\(leaver)/state", within: .seconds(considerHome + interval + 6), since: removedAt,
-                                                       "\(leaver) not_home on time") { $0 == "not_home" }
-                let took = ContinuousClock.now - removed
-                #expect(took >= .seconds(considerHome - 1), "departed \(took) after it vanished; consider_home is \(considerHome) s")
-                #expect(home.watcher.notHome(since: steps).map(\.id) == [leaver])
-                await daemon.process.kill()
+            let daemon = try scene.startDaemon { logFile in
+                try ChildProcess(Daemon.executable, [], outputFile: logFile, environment: environment, workingDirectory: scene.directory)
             }
+            let ids = scene.ids
+            try await scene.watcher.waitForAll(ids)
+            // A phone that answers every scan but would doze through a re-probe: a step that counted
+            // as time without it would cost it its home.
+            try scene.nmap.serveProbes(StandInNmap.scan(omitting: [ids[0]]))
+            let steps = Date()
+            // An hour ahead of the test's clock, then an hour behind it.
+            for (spelling, offset) in [("+3600", 3600.0), ("-3600", -3600.0)] {
+                try spelling.write(toFile: clockFile, atomically: true, encoding: .utf8)
+                let stepped = Date()
+                // The daemon's wall clock really moved: its scans now start an hour off the test's clock.
+                try await scene.watcher.waitForInfo("last_scan_start \(spelling) s off", within: .seconds(10), since: stepped) { info in
+                    guard let start = info.lastScanStart else { return false }
+                    return abs(start.timeIntervalSince(Date()) - offset) < 60
+                }
+                // More than consider_home of scans on the stepped clock, every device in each of them.
+                let calls = scene.nmap.callCount
+                try await waitUntil("\(considerHome + 2) scans after the step to \(spelling)", within: .seconds(20)) {
+                    scene.nmap.callCount >= calls + considerHome + 2
+                }
+            }
+            #expect(scene.watcher.notHome(since: steps).isEmpty, "not_home around the steps: \(scene.watcher.notHome(since: steps))")
+            #expect(try scene.watcher.departures(since: steps).isEmpty)
+            #expect(!daemon.process.hasExited)
+
+            // A real departure, timed on the test's own monotonic clock: on time, not an hour late.
+            let leaver = ids[5]
+            try scene.nmap.serveProbes(nil)
+            let removed = ContinuousClock.now
+            let removedAt = Date()
+            try scene.nmap.serve(StandInNmap.scan(omitting: [leaver]))
+            _ = try await scene.watcher.log.waitFor("nmap2mqtt/\(leaver)/state", within: .seconds(considerHome + interval + 6), since: removedAt,
+                                                   "\(leaver) not_home on time") { $0 == "not_home" }
+            let took = ContinuousClock.now - removed
+            #expect(took >= .seconds(considerHome - 1), "departed \(took) after it vanished; consider_home is \(considerHome) s")
+            #expect(scene.watcher.notHome(since: steps).map(\.id) == [leaver])
         }
     }
 
@@ -301,112 +269,41 @@ struct RealHomeTests {
 
     @Test("devices no longer tracked are cleared from the broker at start", arguments: Untracking.allCases)
     func untrackedCleared(_ way: Untracking) async throws {
-        try await Self.withHome(on: false) { home in
+        try await withBridge(config: BridgeConfig(interval: 1, considerHome: 3, timeout: 2)) { scene in
+            let first = scene.daemon
             let dropped = Untracking.dropped
-            let kept = home.ids.filter { $0 != dropped }
+            let kept = scene.ids.filter { $0 != dropped }
             let topics = ["nmap2mqtt/\(dropped)/state", "nmap2mqtt/\(dropped)/attributes", "homeassistant/device_tracker/\(dropped)/config"]
-            try home.writeConfig(interval: 1, considerHome: 3, timeout: 2)
-            let first = try home.setup.startDaemon()
-            try await first.supervise {
-                try await home.watcher.waitForAll(home.ids)
-                first.process.signal(SIGTERM)
-                #expect(await first.process.waitForExit(within: .seconds(5)) == 0, "exit status after SIGTERM")
-            }
-            let before = try await retainedSnapshot(port: home.broker.port, until: "the device's topics retained", within: .seconds(5)) { retained in
+            try await scene.watcher.waitForAll(scene.ids)
+            first.process.signal(SIGTERM)
+            #expect(await first.process.waitForExit(within: .seconds(5)) == 0, "exit status after SIGTERM")
+            let before = try await retainedSnapshot(port: scene.broker.port, until: "the device's topics retained", within: .seconds(5)) { retained in
                 topics.allSatisfy { retained[$0]?.isEmpty == false }
             }
             #expect(before["nmap2mqtt/\(dropped)/state"] == "home")
 
             let (scan, extra) = way.config
-            try home.writeConfig(interval: 1, considerHome: 3, timeout: 2, scan: scan, extra: extra)
+            try scene.writeConfig(BridgeConfig(interval: 1, considerHome: 3, timeout: 2, scan: scan, extra: extra))
             let restarted = Date()
-            let daemon = try home.setup.startDaemon()
-            try await daemon.supervise {
-                try await home.watcher.waitForAll(kept, since: restarted)
-                for topic in topics {
-                    _ = try await home.watcher.log.waitFor(topic, within: .seconds(10), since: restarted, "\(topic) cleared") { $0.isEmpty }
-                }
-                // nmap still finds it in every scan: a few of them must not bring it back.
-                let calls = home.nmap.callCount
-                try await waitUntil("three scans after the restart", within: .seconds(15)) { home.nmap.callCount >= calls + 3 }
-                let retained = try await retainedSnapshot(port: home.broker.port, until: "the others retained", within: .seconds(10)) { retained in
-                    retained["nmap2mqtt/bridge/state"] == "online"
-                        && kept.allSatisfy { retained["nmap2mqtt/\($0)/state"] == "home" && retained["homeassistant/device_tracker/\($0)/config"]?.isEmpty == false }
-                }
-                for topic in topics {
-                    #expect(retained[topic] == nil, "a late subscriber still gets \(topic): \(retained[topic] ?? "")")
-                    #expect(home.watcher.log.on(topic, since: restarted).allSatisfy { $0.message.payload.isEmpty }, "\(topic) published again")
-                }
-                #expect(retained["nmap2mqtt/devices"]?.contains(dropped) == false, "the devices list still has it")
-                #expect(daemon.log.contains("No longer tracked; clearing its retained topics"))
-                await daemon.process.kill()
+            let daemon = try scene.startDaemon()
+            try await scene.watcher.waitForAll(kept, since: restarted)
+            for topic in topics {
+                _ = try await scene.watcher.log.waitFor(topic, within: .seconds(10), since: restarted, "\(topic) cleared") { $0.isEmpty }
             }
-        }
-    }
-
-    // MARK: Harness
-
-    /// One scenario's surroundings: a directory with the stand-in nmap (passing through to real nmap on
-    /// `lab`, when there is one), a broker, and a watcher subscribed to everything on it.
-    struct Home {
-        let setup: BridgeSetup
-        let nmap: StandInNmap
-        let broker: MosquittoBroker
-        let watcher: Watcher
-        let lab: TestLAN?
-
-        /// Every device id the scans find.
-        var ids: [String] { lab.map { $0.hosts.map(RealHomeTests.id) } ?? StandInNmap.fixtureIDs }
-
-        /// config.yaml against this broker and nmap; on the LAN its subnet. The timeout outlasts a normal
-        /// scan (2 s) and nmap's usual stall when hosts vanish (6-11 s, docs/ARCHITECTURE.md); the longer stall seen
-        /// when hosts vanish in the first moments of a scan (30-60 s with nmap 7.93) is killed and counted
-        /// as a failed scan, which counts against nobody.
-        func writeConfig(interval: Int = RealHomeTests.interval, considerHome: Int = RealHomeTests.considerHome, timeout: Int = 12,
-                         mqtt: [String] = [], scan: [String] = [], extra: [String] = []) throws {
-            try setup.writeConfig(port: broker.port, nmapPath: nmap.path, hosts: lab?.subnet ?? "198.18.42.0/24", interval: interval,
-                                  considerHome: considerHome, timeout: timeout, mqtt: mqtt, scan: scan, extra: extra)
-        }
-    }
-
-    /// Runs `body` in a fresh ``Home`` (on a fresh test LAN when `onLAN`), and removes it all afterwards.
-    static func withHome(on onLAN: Bool, _ body: (Home) async throws -> Void) async throws {
-        await slots.acquire()
-        defer { slots.release() }
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        func inside(_ lab: TestLAN?) async throws {
-            let nmap = try await StandInNmap.install(in: setup.directory, lab: lab)
-            if lab != nil { try nmap.set(.real) }
-            let broker = try await MosquittoBroker.start()
-            let watcher: Watcher
-            do {
-                watcher = try await Watcher.start(port: broker.port)
-            } catch {
-                await broker.stop()
-                throw error
+            // nmap still finds it in every scan: a few of them must not bring it back.
+            let calls = scene.nmap.callCount
+            try await waitUntil("three scans after the restart", within: .seconds(15)) { scene.nmap.callCount >= calls + 3 }
+            let retained = try await retainedSnapshot(port: scene.broker.port, until: "the others retained", within: .seconds(10)) { retained in
+                retained["nmap2mqtt/bridge/state"] == "online"
+                    && kept.allSatisfy { retained["nmap2mqtt/\($0)/state"] == "home" && retained["homeassistant/device_tracker/\($0)/config"]?.isEmpty == false }
             }
-            do {
-                try await body(Home(setup: setup, nmap: nmap, broker: broker, watcher: watcher, lab: lab))
-            } catch {
-                await watcher.stop()
-                await broker.stop()
-                throw error
+            for topic in topics {
+                #expect(retained[topic] == nil, "a late subscriber still gets \(topic): \(retained[topic] ?? "")")
+                #expect(scene.watcher.log.on(topic, since: restarted).allSatisfy { $0.message.payload.isEmpty }, "\(topic) published again")
             }
-            await watcher.stop()
-            await broker.stop()
+            #expect(retained["nmap2mqtt/devices"]?.contains(dropped) == false, "the devices list still has it")
+            #expect(daemon.log.contains("No longer tracked; clearing its retained topics"))
         }
-        if onLAN {
-            try await TestLAN.with(name: TestLAN.uniqueName(prefix: "rh")) { lab in try await inside(lab) }
-        } else {
-            try await inside(nil)
-        }
-    }
-
-    static func id(_ host: TestLAN.Host) -> String { host.mac.replacingOccurrences(of: ":", with: "") }
-
-    static func json(_ entry: MessageLog.Entry) -> [String: Any]? {
-        try? JSONSerialization.jsonObject(with: Data(entry.message.payload)) as? [String: Any]
     }
 }
 

@@ -24,78 +24,71 @@ struct StateFileTests {
 
     @Test("An unreadable state file stops the bridge with a clear error and is left untouched", arguments: Unreadable.allCases)
     func unreadable(_ scenario: Unreadable) async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        let directory = setup.directory + "/state"
-        let stateFile = directory + "/state.json"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
-        try Self.contents.write(to: URL(fileURLWithPath: stateFile))
-        chmod(stateFile, 0o600)
-        chmod(directory, scenario == .rootsFile ? 0o755 : 0o700)
-        try setup.writeConfig(port: 1, nmapPath: nmap.path, stateFile: stateFile)
+        try await withBridge(broker: .none, watcher: .none, config: nil, startDaemon: false) { scene in
+            let directory = scene.directory + "/state"
+            let stateFile = directory + "/state.json"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+            try Self.contents.write(to: URL(fileURLWithPath: stateFile))
+            chmod(stateFile, 0o600)
+            chmod(directory, scenario == .rootsFile ? 0o755 : 0o700)
+            try scene.writeConfig(BridgeConfig(port: 1, stateFile: stateFile))
 
-        let result = try await Self.run(["run", "--config", setup.configFile], as: Self.nobody, directory: setup.directory)
-        #expect(result.status == 1, "exit status; output:\n\(result.output)")
-        let lines = result.output.split(separator: "\n")
-        #expect(lines.count == 1, "one line: \(result.output)")
-        let line = String(lines.last ?? "")
-        #expect(line.hasPrefix("nmap2mqtt: \(setup.configFile): state_file: state file \(stateFile) cannot be read: Permission denied (errno 13); "), "\(line)")
-        switch scenario {
-        case .rootsFile:
-            #expect(line.contains("it has owner uid 0, gid 0, mode 0600, and the bridge runs as uid 65534, gid 65534; "
-                                  + "make it readable and writable by the user the bridge runs as (uid 65534): "
-                                  + "chown 65534:65534 \(stateFile) && chmod 0600 \(stateFile), then start the bridge again"), "\(line)")
-        case .closedDirectory:
-            #expect(line.contains("its directory \(directory) cannot be entered (owner uid 0, gid 0, mode 0700), and the bridge runs as uid 65534, gid 65534; "
-                                  + "make the directory enterable and the file readable and writable by the user the bridge runs as (uid 65534): "
-                                  + "chown 65534:65534 \(directory) && chmod u+rwx \(directory)"), "\(line)")
+            let result = try await Self.run(["run", "--config", scene.configFile], as: Self.nobody, directory: scene.directory)
+            #expect(result.status == 1, "exit status; output:\n\(result.output)")
+            let lines = result.output.split(separator: "\n")
+            #expect(lines.count == 1, "one line: \(result.output)")
+            let line = String(lines.last ?? "")
+            #expect(line.hasPrefix("nmap2mqtt: \(scene.configFile): state_file: state file \(stateFile) cannot be read: Permission denied (errno 13); "), "\(line)")
+            switch scenario {
+            case .rootsFile:
+                #expect(line.contains("it has owner uid 0, gid 0, mode 0600, and the bridge runs as uid 65534, gid 65534; "
+                                      + "make it readable and writable by the user the bridge runs as (uid 65534): "
+                                      + "chown 65534:65534 \(stateFile) && chmod 0600 \(stateFile), then start the bridge again"), "\(line)")
+            case .closedDirectory:
+                #expect(line.contains("its directory \(directory) cannot be entered (owner uid 0, gid 0, mode 0700), and the bridge runs as uid 65534, gid 65534; "
+                                      + "make the directory enterable and the file readable and writable by the user the bridge runs as (uid 65534): "
+                                      + "chown 65534:65534 \(directory) && chmod u+rwx \(directory)"), "\(line)")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["state.json"], "nothing moved aside")
+            #expect(FileManager.default.contents(atPath: stateFile) == Self.contents, "left as it was")
+            #expect(try Self.ownership(stateFile) == "0:0 0600")
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["state.json"], "nothing moved aside")
-        #expect(FileManager.default.contents(atPath: stateFile) == Self.contents, "left as it was")
-        #expect(try Self.ownership(stateFile) == "0:0 0600")
     }
 
     @Test("nmap2mqtt forget by root keeps the file's owner, group and mode, so the bridge can still read it")
     func forgetByRoot() async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        let broker = try await MosquittoBroker.start()
-        try Self.contents.write(to: URL(fileURLWithPath: setup.stateFile))
-        chmod(setup.stateFile, 0o600)
-        chown(setup.stateFile, Self.nobody, Self.nobody)
-        try setup.writeConfig(port: broker.port, nmapPath: nmap.path)
+        try await withBridge(watcher: .none, config: nil, startDaemon: false) { scene in
+            try Self.contents.write(to: URL(fileURLWithPath: scene.stateFile))
+            chmod(scene.stateFile, 0o600)
+            chown(scene.stateFile, Self.nobody, Self.nobody)
+            try scene.writeConfig()
 
-        let forgot = try await Daemon.run(["forget", Self.mac, "--config", setup.configFile], directory: setup.directory)
-        #expect(forgot.status == 0 && forgot.output.contains("removed from the state file"), "forget: \(forgot.output)")
-        #expect(try Self.ownership(setup.stateFile) == "65534:65534 0600")
-        let devices = try await Self.run(["devices", "--config", setup.configFile, "--json"], as: Self.nobody, directory: setup.directory)
-        #expect(devices.status == 0, "the bridge's user reads the file: \(devices.output)")
-        let list = try JSONSerialization.jsonObject(with: Data(devices.output.utf8)) as? [Any]
-        #expect(list?.isEmpty == true, "the device is forgotten: \(devices.output)")
-        await broker.stop()
+            let forgot = try await Daemon.run(["forget", Self.mac, "--config", scene.configFile], directory: scene.directory)
+            #expect(forgot.status == 0 && forgot.output.contains("removed from the state file"), "forget: \(forgot.output)")
+            #expect(try Self.ownership(scene.stateFile) == "65534:65534 0600")
+            let devices = try await Self.run(["devices", "--config", scene.configFile, "--json"], as: Self.nobody, directory: scene.directory)
+            #expect(devices.status == 0, "the bridge's user reads the file: \(devices.output)")
+            let list = try? Published.decode([Published.StoredDevice].self, from: Array(devices.output.utf8))
+            #expect(list?.isEmpty == true, "the device is forgotten: \(devices.output)")
+        }
     }
 
     /// The other way round: the bridge's user saving over a file it may not give back to root.
     @Test("nmap2mqtt forget by the bridge's user over root's readable file works and makes the file the user's")
     func forgetByOwnerOfDirectory() async throws {
-        let setup = try await BridgeSetup.make()
-        defer { setup.remove() }
-        let nmap = try await StandInNmap.install(in: setup.directory)
-        let broker = try await MosquittoBroker.start()
-        let directory = setup.directory + "/state"
-        let stateFile = directory + "/state.json"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
-        chown(directory, Self.nobody, Self.nobody)
-        try Self.contents.write(to: URL(fileURLWithPath: stateFile))
-        chmod(stateFile, 0o644)
-        try setup.writeConfig(port: broker.port, nmapPath: nmap.path, stateFile: stateFile)
+        try await withBridge(watcher: .none, config: nil, startDaemon: false) { scene in
+            let directory = scene.directory + "/state"
+            let stateFile = directory + "/state.json"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+            chown(directory, Self.nobody, Self.nobody)
+            try Self.contents.write(to: URL(fileURLWithPath: stateFile))
+            chmod(stateFile, 0o644)
+            try scene.writeConfig(BridgeConfig(stateFile: stateFile))
 
-        let forgot = try await Self.run(["forget", Self.mac, "--config", setup.configFile], as: Self.nobody, directory: setup.directory)
-        #expect(forgot.status == 0 && forgot.output.contains("removed from the state file"), "forget: \(forgot.output)")
-        #expect(try Self.ownership(stateFile) == "65534:65534 0600")
-        await broker.stop()
+            let forgot = try await Self.run(["forget", Self.mac, "--config", scene.configFile], as: Self.nobody, directory: scene.directory)
+            #expect(forgot.status == 0 && forgot.output.contains("removed from the state file"), "forget: \(forgot.output)")
+            #expect(try Self.ownership(stateFile) == "65534:65534 0600")
+        }
     }
 
     /// `uid:gid mode` of a file.

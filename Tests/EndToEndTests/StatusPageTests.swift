@@ -23,43 +23,39 @@ struct StatusPageTests {
 
     @Test("after a device left, the rendered page shows every device, its state, the departure's reason and the timeline")
     func afterADeparture() async throws {
-        try await RealHomeTests.withHome(on: true) { home in
-            let lab = try #require(home.lab)
-            try home.writeConfig(interval: 2, considerHome: 4)
-            let daemon = try home.setup.startDaemon()
-            try await daemon.supervise {
-                try await home.watcher.waitForAll(home.ids, within: .seconds(40))
-                let port = try #require(Self.port(in: daemon.log), "the page's port in the log")
-                let health = try await Self.get("http://127.0.0.1:\(port)/healthz")
-                #expect(health.status == 200, "healthz: \(health.body)")
+        try await withBridge(lab: true, config: .home(interval: 2, considerHome: 4)) { scene in
+            let (lab, daemon) = (try #require(scene.lab), scene.daemon)
 
-                let phone = lab.host(3)
-                let phoneID = RealHomeTests.id(phone)
-                let left = Date()
-                try await lab.leave(phone.index)
-                _ = try await home.watcher.log.waitFor("nmap2mqtt/\(phoneID)/state", within: .seconds(90), since: left, "not_home") { $0 == "not_home" }
-                try await Task.sleep(for: .seconds(1))
+            try await scene.watcher.waitForAll(scene.ids, within: .seconds(40))
+            let port = try #require(Self.port(in: daemon.log), "the page's port in the log")
+            let health = try await Self.get("http://127.0.0.1:\(port)/healthz")
+            #expect(health.status == 200, "healthz: \(health.body)")
 
-                let dom = home.setup.directory + "/page.html"
-                let code = try await Chromium.run(["--dump-dom", "http://127.0.0.1:\(port)/"], output: dom)
-                #expect(code == 0)
-                let page = try String(contentsOfFile: dom, encoding: .utf8)
-                for host in lab.hosts {
-                    let name = String(host.hostName.split(separator: ".").first ?? "")
-                    #expect(page.contains(name), "\(name) on the page")
-                    #expect(page.contains("data-id=\"\(RealHomeTests.id(host))\""), "\(host.hostName)'s card")
-                }
-                let card = try #require(Self.card(of: phoneID, in: page), "the phone's card")
-                #expect(card.contains("not_home") || card.contains("away"), "the phone is shown away: \(card.prefix(600))")
-                #expect(card.contains("data-state=\"away\"") && card.contains("data-state=\"home\""), "its timeline: home, then away")
-                #expect(page.contains("got no answer"), "the departure's reason")
+            let phone = lab.host(3)
+            let phoneID = phone.deviceID
+            let left = Date()
+            try await lab.leave(phone.index)
+            _ = try await scene.watcher.log.waitFor("nmap2mqtt/\(phoneID)/state", within: .seconds(90), since: left, "not_home") { $0 == "not_home" }
+            try await Task.sleep(for: .seconds(1))
 
-                let metrics = try await Self.get("http://127.0.0.1:\(port)/metrics")
-                #expect(metrics.status == 200)
-                #expect(metrics.body.contains("nmap2mqtt_devices{state=\"not_home\"} 1"), "\(metrics.body.prefix(1500))")
-                #expect(metrics.body.contains("nmap2mqtt_departures_total"), "departures counted")
-                await daemon.process.kill()
+            let dom = scene.directory + "/page.html"
+            let code = try await Chromium.run(["--dump-dom", "http://127.0.0.1:\(port)/"], output: dom)
+            #expect(code == 0)
+            let page = try String(contentsOfFile: dom, encoding: .utf8)
+            for host in lab.hosts {
+                let name = String(host.hostName.split(separator: ".").first ?? "")
+                #expect(page.contains(name), "\(name) on the page")
+                #expect(page.contains("data-id=\"\(host.deviceID)\""), "\(host.hostName)'s card")
             }
+            let card = try #require(Self.card(of: phoneID, in: page), "the phone's card")
+            #expect(card.contains("not_home") || card.contains("away"), "the phone is shown away: \(card.prefix(600))")
+            #expect(card.contains("data-state=\"away\"") && card.contains("data-state=\"home\""), "its timeline: home, then away")
+            #expect(page.contains("got no answer"), "the departure's reason")
+
+            let metrics = try await Self.get("http://127.0.0.1:\(port)/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.body.contains("nmap2mqtt_devices{state=\"not_home\"} 1"), "\(metrics.body.prefix(1500))")
+            #expect(metrics.body.contains("nmap2mqtt_departures_total"), "departures counted")
         }
     }
 

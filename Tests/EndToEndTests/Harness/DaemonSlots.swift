@@ -2,10 +2,13 @@ import Synchronization
 
 /// At most a few of these tests' daemons at once: each runs a debug build that scans every second,
 /// and on two cores running them all together starves every other test of CPU (timing tests in other
-/// targets then fail for no fault of their own). A test takes a slot in `BridgeSetup.make()` and
-/// gives it back in `remove()`.
+/// targets then fail for no fault of their own). `withBridge` takes a slot before it sets anything up
+/// and gives it back after the tear-down.
 final class DaemonSlots: Sendable {
     static let shared = DaemonSlots(count: 4)
+    /// At most three daemons on test LANs at once (taken before a shared slot): they run real nmap every
+    /// two seconds, on two cores.
+    static let lab = DaemonSlots(count: 3)
 
     private struct State {
         var free: Int

@@ -8,9 +8,10 @@ struct Watcher {
     let client: MosquittoClient
     let log: MessageLog
 
-    static func start(port: Int, filter: String = "#", username: String? = nil, password: String? = nil) async throws -> Watcher {
+    static func start(port: Int, filter: String = "#", username: String? = nil, password: String? = nil,
+                      tls: MQTTConfiguration.TLS? = nil) async throws -> Watcher {
         let configuration = MQTTConfiguration(host: "127.0.0.1", port: port, clientID: "e2e-watch-\(UUID().uuidString.prefix(8))",
-                                              username: username, password: password)
+                                              username: username, password: password, tls: tls)
         let client = try MosquittoClient(configuration: configuration, logger: Logger(label: "e2e"))
         let log = MessageLog(client.messages)
         try await client.connect()
@@ -30,24 +31,23 @@ struct Watcher {
         }
     }
 
-    /// The latest `bridge/info` as JSON.
-    func bridgeInfo(since: Date = .distantPast) -> [String: Any]? {
-        guard let entry = log.on("nmap2mqtt/bridge/info", since: since).last else { return nil }
-        return try? JSONSerialization.jsonObject(with: Data(entry.message.payload)) as? [String: Any]
-    }
-
-    /// Waits for a `bridge/info` that satisfies `check`.
+    /// Waits for a `bridge/info` that satisfies `check`, the newest first.
     @discardableResult
     func waitForInfo(_ what: String, within limit: Duration, since: Date = .distantPast,
-                     _ check: @escaping ([String: Any]) -> Bool) async throws -> [String: Any] {
-        try await log.wait("bridge/info: \(what)", within: limit, since: since) { entries in
-            for entry in entries.reversed() where entry.message.topic == "nmap2mqtt/bridge/info" {
-                if let json = try? JSONSerialization.jsonObject(with: Data(entry.message.payload)) as? [String: Any], check(json) {
-                    return json
-                }
-            }
-            return nil
-        }
+                     _ check: @escaping (Published.BridgeInfo) -> Bool) async throws -> Published.BridgeInfo {
+        try await log.waitFor("nmap2mqtt/bridge/info", as: Published.BridgeInfo.self, within: limit, since: since, newest: true,
+                              "bridge/info: \(what)", where: check).payload
+    }
+
+    /// The latest attributes of device `id`.
+    func attributes(of id: String) throws -> Published.Attributes {
+        guard let entry = log.on("nmap2mqtt/\(id)/attributes").last else { throw EndToEndError("no attributes of \(id) yet") }
+        return try entry.decoded(as: Published.Attributes.self)
+    }
+
+    /// The events since `since`, decoded.
+    func events(since: Date = .distantPast) throws -> [Published.Event] {
+        try log.on("nmap2mqtt/events", since: since).map { try $0.decoded(as: Published.Event.self) }
     }
 
     /// The `not_home` states that went out since `since`.
@@ -56,8 +56,8 @@ struct Watcher {
     }
 
     /// The `departed` events since `since`.
-    func departures(since: Date) -> [MessageLog.Entry] {
-        log.on("nmap2mqtt/events", since: since).filter { $0.message.string.contains("\"departed\"") }
+    func departures(since: Date) throws -> [Published.Event] {
+        try events(since: since).filter { $0.event == .departed }
     }
 
     /// The device states that went out since `since`, by device id (the bridge's own state excepted).
@@ -89,67 +89,6 @@ func retainedSnapshot(port: Int, until what: String, within limit: Duration,
         try await Task.sleep(for: .milliseconds(200))
     }
     throw EndToEndError("timed out after \(limit) waiting for \(what); retained topics: \(last.keys.sorted())")
-}
-
-/// A temporary directory with a config for the daemon against `port`, whose nmap is `nmapPath`.
-struct BridgeSetup {
-    let directory: String
-    var configFile: String { directory + "/config.yaml" }
-    var stateFile: String { directory + "/state.json" }
-    var logFile: String { directory + "/daemon.log" }
-
-    /// A fresh directory, once one of ``DaemonSlots`` is free; `remove()` gives the slot back.
-    static func make() async throws -> BridgeSetup {
-        await DaemonSlots.shared.acquire()
-        do {
-            return BridgeSetup(directory: try temporaryDirectory())
-        } catch {
-            DaemonSlots.shared.release()
-            throw error
-        }
-    }
-
-    init(directory: String) {
-        self.directory = directory
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: directory)
-        DaemonSlots.shared.release()
-    }
-
-    /// Writes config.yaml. `scan` and `mqtt` lines are appended inside their sections; `extra` at the top level.
-    func writeConfig(port: Int, nmapPath: String, hosts: String = "198.18.42.0/24", interval: Int = 1, considerHome: Int = 3,
-                     timeout: Int = 2, scanOptions: String = "-sn", mqtt: [String] = [], scan: [String] = [],
-                     stateFile: String? = nil, extra: [String] = []) throws {
-        let text = """
-        mqtt:
-          host: 127.0.0.1
-          port: \(port)
-          client_id: nmap2mqtt-e2e-\(UUID().uuidString.prefix(8))
-        \(mqtt.map { "  " + $0 }.joined(separator: "\n"))
-        scan:
-          hosts: "\(hosts)"
-          scan_options: "\(scanOptions)"
-          interval_seconds: \(interval)
-          consider_home: \(considerHome)
-          timeout: \(timeout)
-          nmap_path: \(nmapPath)
-          listen: false  # outside the lab: never listen on this machine's interfaces
-        \(scan.map { "  " + $0 }.joined(separator: "\n"))
-        state_file: \(stateFile ?? self.stateFile)
-        log_level: debug
-        web:
-          port: 0  # a free port: daemons of tests running at once each get one
-        \(extra.joined(separator: "\n"))
-
-        """
-        try text.write(toFile: configFile, atomically: true, encoding: .utf8)
-    }
-
-    func startDaemon() throws -> Daemon {
-        try Daemon.start(["run", "--config", configFile], logFile: logFile)
-    }
 }
 
 /// Resident memory of a process in KiB, from /proc/PID/status.

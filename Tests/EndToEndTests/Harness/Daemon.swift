@@ -1,6 +1,5 @@
 import Foundation
 import TestSupport
-import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,23 +19,7 @@ struct Daemon {
         return TestLAN.repositoryRoot.appendingPathComponent(".build/debug/nmap2mqtt").path
     }()
 
-    static func start(_ arguments: [String], logFile: String) throws -> Daemon {
-        Daemon(process: try ChildProcess(executable, arguments, outputFile: logFile), logFile: logFile)
-    }
-
     var log: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
-
-    /// Runs a test's steps against this daemon; when one fails, the daemon is killed and the end of
-    /// its log is recorded beside the failure.
-    func supervise(_ steps: () async throws -> Void) async throws {
-        do {
-            try await steps()
-        } catch {
-            await process.kill()
-            Issue.record("daemon log:\n\(log.suffix(4000))")
-            throw error
-        }
-    }
 
     /// Runs a short command of the executable; returns its exit code and output.
     static func run(_ arguments: [String], directory: String) async throws -> (status: Int32, output: String) {

@@ -61,8 +61,3 @@ final class MessageLog: Sendable {
         }
     }
 }
-
-struct EndToEndError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
