@@ -233,8 +233,9 @@ struct ClientStateMachine<Waiter: Sendable>: Sendable {
         var stop = false
     }
 
-    /// One `mosquitto_loop` pass returned success. The loop thread's only lock per pass.
-    mutating func loopPassEnded(now: ContinuousClock.Instant) -> LoopPassAction {
+    /// One `mosquitto_loop` pass returned success. The loop thread's only lock per pass; the clock
+    /// is read only while shutting down.
+    mutating func loopPassEnded(now: @autoclosure () -> ContinuousClock.Instant) -> LoopPassAction {
         var action = LoopPassAction()
         switch state {
         case .connecting(connack: .some(let sessionPresent)):
@@ -249,7 +250,7 @@ struct ClientStateMachine<Waiter: Sendable>: Sendable {
                 action.resubscribe = subscriptions.sorted { $0.key < $1.key }.map { (filter: $0.key, qos: $0.value) }
             }
         case .shuttingDown(let since, _):
-            action.stop = now - since > settings.stopGracePeriod
+            action.stop = now() - since > settings.stopGracePeriod
         case .initial, .connecting, .connected, .backingOff, .finished:
             break
         }

@@ -84,15 +84,33 @@ public final class MosquittoClient: Sendable {
     /// the broker refuses it, and caller mistakes (invalid topic, payload too large) at once.
     ///
     /// One lock round trip for QoS 0, two for QoS 1 and 2; a contiguous payload (an array, a
-    /// string's UTF-8) is handed to libmosquitto without a copy.
+    /// string's UTF-8) is handed to libmosquitto in place, and the rest of the work is not generic.
     public func publish(_ topic: String, payload: some Sequence<UInt8>, qos: MQTTQoS = .atLeastOnce, retain: Bool = false,
                         properties: MQTTv5.PublishProperties? = nil) async throws(MosquittoError) {
+        let sent = payload.withContiguousStorageIfAvailable { send(topic, UnsafeRawBufferPointer($0), qos, retain, properties) }
+            ?? Array(payload).withUnsafeBytes { send(topic, $0, qos, retain, properties) }
+        try await finish(.publish, sent)
+    }
+
+    /// Publishes an array of bytes: the same as the generic ``publish(_:payload:qos:retain:properties:)``,
+    /// without a generic call per message.
+    public func publish(_ topic: String, payload: [UInt8], qos: MQTTQoS = .atLeastOnce, retain: Bool = false,
+                        properties: MQTTv5.PublishProperties? = nil) async throws(MosquittoError) {
+        try await finish(.publish, payload.withUnsafeBytes { send(topic, $0, qos, retain, properties) })
+    }
+
+    /// Checks a publish and hands it to libmosquitto; returns the acknowledgement to await, if any.
+    private func send(_ topic: String, _ payload: UnsafeRawBufferPointer, _ qos: MQTTQoS, _ retain: Bool,
+                      _ properties: MQTTv5.PublishProperties?) -> Result<Pending?, MosquittoError> {
         if let properties, !properties.isEmpty, configuration.protocolVersion != .v5 {
-            throw MosquittoError(.notSupported, "MQTT 5 properties cannot be sent over MQTT \(configuration.protocolVersion); set the protocol to 5 or drop the properties")
+            return .failure(MosquittoError(.notSupported, "MQTT 5 properties cannot be sent over MQTT \(configuration.protocolVersion); set the protocol to 5 or drop the properties"))
         }
-        if let problem = NativeHandle.topicProblem(topic, isFilter: false) { throw problem }
-        try await perform(.publish, { $0.publish(awaitingAck: qos != .atMostOnce) }) { () throws(MosquittoError) in
-            try core.handle.publish(topic: topic, payload: payload, qos: qos, retain: retain, properties: properties)
+        // One C string for the check and the call (a short topic is a small string with no C pointer of its own).
+        return topic.withCString { cTopic in
+            if let problem = NativeHandle.topicProblem(topic, cTopic: cTopic, isFilter: false) { return .failure(problem) }
+            return start(.publish, { $0.publish(awaitingAck: qos != .atMostOnce) }) { () throws(MosquittoError) in
+                try core.handle.publish(topic: topic, cTopic: cTopic, payload: payload, qos: qos, retain: retain, properties: properties)
+            }
         }
     }
 
@@ -126,25 +144,38 @@ public final class MosquittoClient: Sendable {
         }
     }
 
-    /// One operation: admission (one lock), the C call outside the lock, then, when the broker's
-    /// acknowledgement is awaited, parking (one more lock).
+    /// An operation handed to libmosquitto whose acknowledgement is awaited.
+    private typealias Pending = (mid: Int32, ticket: UInt64)
+
+    /// Subscribe or unsubscribe: ``start(_:_:_:)``, then the wait for the broker's answer.
     private func perform(_ kind: ClientCore.Machine.AckKind, _ admit: (inout ClientCore.Machine) -> ClientCore.Machine.Admission,
                          _ call: () throws(MosquittoError) -> Int32) async throws(MosquittoError) {
+        try await finish(kind, start(kind, admit, call))
+    }
+
+    /// Throws what went wrong, or waits for the acknowledgement when one is awaited.
+    private func finish(_ kind: ClientCore.Machine.AckKind, _ started: Result<Pending?, MosquittoError>) async throws(MosquittoError) {
+        guard let pending = try started.get() else { return }
+        try await awaitAck(kind, mid: pending.mid, ticket: pending.ticket).get()
+    }
+
+    /// Admission (one lock), then the C call outside the lock; the caller parks (one more lock)
+    /// when the admission says an acknowledgement is awaited.
+    private func start(_ kind: ClientCore.Machine.AckKind, _ admit: (inout ClientCore.Machine) -> ClientCore.Machine.Admission,
+                       _ call: () throws(MosquittoError) -> Int32) -> Result<Pending?, MosquittoError> {
         let ticket: UInt64?
         switch core.machine.withLock({ admit(&$0) }) {
-        case .refused(let error): throw error
+        case .refused(let error): return .failure(error)
         case .send: ticket = nil
         case .admitted(let admitted): ticket = admitted
         }
-        let mid: Int32
-        do {
-            mid = try call()
+        do throws(MosquittoError) {
+            let mid = try call()
+            return .success(ticket.map { (mid, $0) })
         } catch {
             if ticket != nil { core.machine.withLock { $0.notQueued(kind) } }
-            throw error
+            return .failure(error)
         }
-        guard let ticket else { return }
-        try await awaitAck(kind, mid: mid, ticket: ticket).get()
     }
 
     private func awaitAck(_ kind: ClientCore.Machine.AckKind, mid: Int32, ticket: UInt64) async -> Result<Void, MosquittoError> {

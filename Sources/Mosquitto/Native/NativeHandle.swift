@@ -82,21 +82,17 @@ struct NativeHandle: @unchecked Sendable {
 
     /// Queues a PUBLISH and returns its message id. Called from the publisher's own thread:
     /// libmosquitto queues the packet under its own mutex and wakes the loop thread itself.
-    /// A contiguous payload is handed over in place; anything else is gathered into an array first.
-    func publish(topic: String, payload: some Sequence<UInt8>, qos: MQTTQoS, retain: Bool,
+    /// `cTopic` is `topic` as a C string, made once by the caller for the check and the call.
+    func publish(topic: String, cTopic: UnsafePointer<CChar>, payload: UnsafeRawBufferPointer, qos: MQTTQoS, retain: Bool,
                  properties: MQTTv5.PublishProperties?) throws(MosquittoError) -> Int32 {
         var list: OpaquePointer? = nil
         if let properties, !properties.isEmpty {
             list = try NativeProperties.make(properties)
         }
         defer { mosquitto_property_free_all(&list) }
-        func send(_ bytes: UnsafeRawBufferPointer) -> (MosquittoReturnCode, Int32) {
-            var mid: Int32 = 0
-            let rc = mosquitto_publish_v5(raw, &mid, topic, Int32(bytes.count), bytes.baseAddress, Int32(qos.rawValue), retain, list)
-            return (MosquittoReturnCode(rawValue: rc), mid)
-        }
-        let (rc, mid) = payload.withContiguousStorageIfAvailable { send(UnsafeRawBufferPointer($0)) }
-            ?? Array(payload).withUnsafeBytes { send($0) }
+        var mid: Int32 = 0
+        let rc = MosquittoReturnCode(rawValue: mosquitto_publish_v5(raw, &mid, cTopic, Int32(payload.count), payload.baseAddress,
+                                                                   Int32(qos.rawValue), retain, list))
         guard rc.isSuccess else {
             if rc == .invalid, let problem = Self.topicProblem(topic, isFilter: false) { throw problem }
             throw rc.error("publishing", topic: topic)
@@ -126,10 +122,15 @@ struct NativeHandle: @unchecked Sendable {
 
     /// Says what is wrong with a topic name or filter, or nil when libmosquitto accepts it.
     static func topicProblem(_ topic: String, isFilter: Bool) -> MosquittoError? {
-        if topic.isEmpty {
+        topic.withCString { topicProblem(topic, cTopic: $0, isFilter: isFilter) }
+    }
+
+    /// The same, with the topic already a C string.
+    static func topicProblem(_ topic: String, cTopic: UnsafePointer<CChar>, isFilter: Bool) -> MosquittoError? {
+        if cTopic.pointee == 0 {
             return MosquittoError(.invalidTopic, "the topic is empty; MQTT needs at least one character, e.g. \"nmap2mqtt/bridge/state\"")
         }
-        let rc = MosquittoReturnCode(rawValue: isFilter ? mosquitto_sub_topic_check(topic) : mosquitto_pub_topic_check(topic))
+        let rc = MosquittoReturnCode(rawValue: isFilter ? mosquitto_sub_topic_check(cTopic) : mosquitto_pub_topic_check(cTopic))
         guard !rc.isSuccess else { return nil }
         if isFilter {
             return MosquittoError(.invalidTopic,
