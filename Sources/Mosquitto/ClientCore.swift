@@ -82,6 +82,7 @@ final class ClientCore: Sendable {
                 rc = handle.loop(timeoutMilliseconds: 500)
                 guard rc.isSuccess else { break }
                 let pass = machine.withLock { $0.loopPassEnded(now: .now) }
+                Self.resume(pass.resume)
                 if pass.stop { break connection }
                 if let announce = pass.announce { announceConnection(sessionPresent: announce.sessionPresent, waiters: announce.waiters) }
                 restore(pass.resubscribe)
@@ -90,8 +91,8 @@ final class ClientCore: Sendable {
             switch machine.withLock({ $0.loopFailed(rc) }) {
             case .stop:
                 break connection
-            case .retry(let delay, let report, let failing):
-                Self.resume(failing)
+            case .retry(let delay, let report, let resume):
+                Self.resume(resume)
                 if let report {
                     logger.info("MQTT connection attempt failed", metadata: ["mqtt.error": "\(report)", "mqtt.retry_in": "\(delay)"])
                     eventSink.yield(.connectFailed(reason: report.message, retryIn: delay))
@@ -103,7 +104,7 @@ final class ClientCore: Sendable {
             rc = handle.reconnectAsync()
         }
         let finish = machine.withLock { $0.loopEnded() }
-        Self.resume(finish.failing)
+        Self.resume(finish.resume)
         messageSink.finish()
         eventSink.finish()
         for waiter in finish.finishWaiters { waiter.resume(returning: .success(())) }
@@ -194,7 +195,7 @@ final class ClientCore: Sendable {
     }
 
     private func acknowledged(_ kind: Machine.AckKind, mid: Int32, _ outcome: Result<Void, MosquittoError>) {
-        machine.withLock { $0.acknowledged(kind, mid: mid, outcome) }?.resume(returning: outcome)
+        machine.withLock { $0.acknowledged(kind, mid: mid, outcome) }
     }
 
     func didLog(isProblem: Bool, text: String) {

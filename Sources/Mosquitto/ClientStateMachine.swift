@@ -60,6 +60,9 @@ struct ClientStateMachine<Waiter: Sendable>: Sendable {
     /// The last error or warning libmosquitto logged: OpenSSL puts its reasons there.
     private var lastLoggedProblem: String?
     private var droppedMessages = 0
+    /// Waiters whose acknowledgement came in the current loop pass, resumed together after it: one
+    /// burst of work for Swift's thread pool per pass instead of one wake-up per acknowledgement.
+    private var acknowledgedWaiters: [Resumption] = []
 
     init(settings: Settings) {
         self.settings = settings
@@ -231,12 +234,14 @@ struct ClientStateMachine<Waiter: Sendable>: Sendable {
         var resubscribe: [(filter: String, qos: MQTTQoS)] = []
         /// Shutting down and the grace period is over: leave the loop.
         var stop = false
+        /// Acknowledgements that came during the pass.
+        var resume: [Resumption] = []
     }
 
     /// One `mosquitto_loop` pass returned success. The loop thread's only lock per pass; the clock
     /// is read only while shutting down.
     mutating func loopPassEnded(now: @autoclosure () -> ContinuousClock.Instant) -> LoopPassAction {
-        var action = LoopPassAction()
+        var action = LoopPassAction(resume: takeAcknowledged())
         switch state {
         case .connecting(connack: .some(let sessionPresent)):
             state = .connected(sessionPresent: sessionPresent)
@@ -282,16 +287,20 @@ struct ClientStateMachine<Waiter: Sendable>: Sendable {
         return DisconnectAction(failing: failAcks(error), wasConnected: wasConnected, expected: expected, reason: reason)
     }
 
-    /// `on_publish`, `on_subscribe`, `on_unsubscribe`: the waiter to resume with `outcome`, if any.
-    mutating func acknowledged(_ kind: AckKind, mid: Int32, _ outcome: Outcome) -> Waiter? {
-        update(kind) { $0.complete(mid, outcome) }
+    /// `on_publish`, `on_subscribe`, `on_unsubscribe`: its waiter, if any, is resumed with `outcome`
+    /// when the loop pass ends (``loopPassEnded(now:)``, ``loopFailed(_:)`` or ``loopEnded()``).
+    mutating func acknowledged(_ kind: AckKind, mid: Int32, _ outcome: Outcome) {
+        if let waiter = update(kind, { $0.complete(mid, outcome) }) {
+            acknowledgedWaiters.append((waiter, outcome))
+        }
     }
 
     enum LoopFailureAction: Sendable {
-        /// Wait `delay` (woken early by a shutdown), then call ``retryDue()``. `report`: log it and
-        /// yield `connectFailed` (once per attempt). Resume `failing` (TLS failing the first connect).
-        case retry(after: Duration, report: MosquittoError?, failing: [Resumption])
-        /// Shutting down: leave the loop.
+        /// Resume `resume` (acknowledgements of the pass; TLS failing the first connect), then wait
+        /// `delay` (woken early by a shutdown) and call ``retryDue()``. `report`: log it and yield
+        /// `connectFailed` (once per attempt).
+        case retry(after: Duration, report: MosquittoError?, resume: [Resumption])
+        /// Shutting down: leave the loop (``loopEnded()`` resumes whoever is left).
         case stop
     }
 
@@ -311,7 +320,7 @@ struct ClientStateMachine<Waiter: Sendable>: Sendable {
         let failing = !everConnected && error.code == .tls ? takeConnectWaiters(error) : []
         let report = attemptReported ? nil : error
         attemptReported = true
-        return .retry(after: delay, report: report, failing: failing)
+        return .retry(after: delay, report: report, resume: takeAcknowledged() + failing)
     }
 
     /// The backoff delay is over (or a shutdown woke the thread): true to reconnect, false to stop.
@@ -323,7 +332,8 @@ struct ClientStateMachine<Waiter: Sendable>: Sendable {
     }
 
     struct FinishAction: Sendable {
-        var failing: [Resumption]
+        /// Acknowledgements of the last pass, then everybody else, who hears the client stopped.
+        var resume: [Resumption]
         var finishWaiters: [Waiter]
     }
 
@@ -331,9 +341,9 @@ struct ClientStateMachine<Waiter: Sendable>: Sendable {
     mutating func loopEnded() -> FinishAction {
         state = .finished
         let error = MosquittoError(.shutDown, "the MQTT client was disconnected")
-        let failing = takeConnectWaiters(error) + failAcks(error)
+        let resume = takeAcknowledged() + takeConnectWaiters(error) + failAcks(error)
         defer { finishWaiters.removeAll() }
-        return FinishAction(failing: failing, finishWaiters: finishWaiters)
+        return FinishAction(resume: resume, finishWaiters: finishWaiters)
     }
 
     /// libmosquitto logged an error or a warning.
@@ -355,6 +365,14 @@ struct ClientStateMachine<Waiter: Sendable>: Sendable {
         case .subscribe: body(&subscribeAcks)
         case .unsubscribe: body(&unsubscribeAcks)
         }
+    }
+
+    /// Called on every loop pass: allocates nothing when nothing was acknowledged.
+    private mutating func takeAcknowledged() -> [Resumption] {
+        guard !acknowledgedWaiters.isEmpty else { return [] }
+        var taken: [Resumption] = []
+        swap(&taken, &acknowledgedWaiters)
+        return taken
     }
 
     private mutating func takeConnectWaiters(_ error: MosquittoError) -> [Resumption] {

@@ -176,7 +176,7 @@ import Testing
         var machine = connectedMachine()
         let subscribed = try ticket(machine.subscribe())
         #expect(machine.queued(.subscribe, mid: 1, ticket: subscribed, Waiter(1)) == nil)
-        #expect(machine.acknowledged(.subscribe, mid: 1, .success(())) == Waiter(1))
+        #expect(machine.acknowledgedInPass(.subscribe, mid: 1, .success(())) == Waiter(1))
         machine.subscriptionGranted("b/#", qos: .atLeastOnce)
         machine.subscriptionGranted("a/+", qos: .atMostOnce)
         _ = machine.unsubscribe("b/#")
@@ -199,11 +199,45 @@ import Testing
 
     // MARK: - Acknowledgements
 
+    @Test func acksOfOnePassAreResumedTogetherWhenThePassEndsHoweverItEnds() throws {
+        var machine = connectedMachine()
+        for mid in Int32(1)...4 {
+            let ticket = try ticket(machine.publish(awaitingAck: true))
+            #expect(machine.queued(.publish, mid: mid, ticket: ticket, Waiter(Int(mid))) == nil)
+        }
+        machine.acknowledged(.publish, mid: 1, .success(()))
+        machine.acknowledged(.publish, mid: 2, .success(()))
+        #expect(machine.loopPassEnded(now: start).resume.map(\.waiter) == [Waiter(1), Waiter(2)])
+        #expect(machine.loopPassEnded(now: start).resume.isEmpty, "each waiter is resumed once")
+
+        // A pass that fails after an ack came: the ack is not lost, nor turned into a failure.
+        machine.acknowledged(.publish, mid: 3, .success(()))
+        _ = machine.disconnected(.connectionLost)
+        guard case .retry(_, _, let resumed) = machine.loopFailed(.connectionLost) else {
+            Issue.record("must retry")
+            return
+        }
+        #expect(resumed.map(\.waiter) == [Waiter(3)])
+        #expect(resumed.allSatisfy { (try? $0.outcome.get()) != nil })
+
+        // An ack in the very last pass reaches its waiter when the loop ends.
+        _ = machine.retryDue()
+        _ = machine.connackReceived(.success, sessionPresent: true)
+        _ = machine.loopPassEnded(now: start)
+        let ticket = try ticket(machine.publish(awaitingAck: true))
+        #expect(machine.queued(.publish, mid: 5, ticket: ticket, Waiter(5)) == nil)
+        _ = machine.shutdown(now: start)
+        machine.acknowledged(.publish, mid: 5, .success(()))
+        let finish = machine.loopEnded()
+        #expect(finish.resume.first?.waiter == Waiter(5))
+        #expect(finish.resume.first.map { (try? $0.outcome.get()) != nil } == true)
+    }
+
     @Test func anAckThatArrivesBeforeThePublisherParksIsHandedToIt() throws {
         var machine = connectedMachine()
         let ticket = try ticket(machine.publish(awaitingAck: true))
         // on_publish races the return of mosquitto_publish.
-        #expect(machine.acknowledged(.publish, mid: 9, .success(())) == nil)
+        #expect(machine.acknowledgedInPass(.publish, mid: 9, .success(())) == nil)
         let early = machine.queued(.publish, mid: 9, ticket: ticket, Waiter(9))
         #expect(early.map { (try? $0.get()) != nil } == true)
     }
@@ -212,10 +246,10 @@ import Testing
         var machine = connectedMachine()
         // A QoS 0 publish is never admitted into the table: its on_publish is dropped.
         #expect(machine.publish(awaitingAck: false) == .send)
-        #expect(machine.acknowledged(.publish, mid: 5, .success(())) == nil)
+        #expect(machine.acknowledgedInPass(.publish, mid: 5, .success(())) == nil)
         let later = try ticket(machine.publish(awaitingAck: true))
         #expect(machine.queued(.publish, mid: 5, ticket: later, Waiter(5)) == nil, "the old ack for id 5 must not complete the new publish")
-        #expect(machine.acknowledged(.publish, mid: 5, .success(())) == Waiter(5))
+        #expect(machine.acknowledgedInPass(.publish, mid: 5, .success(())) == Waiter(5))
     }
 
     @Test func anAckLeftFromBeforeACallersTicketIsNotTakenForItsOwn() throws {
@@ -223,12 +257,12 @@ import Testing
         let first = try ticket(machine.publish(awaitingAck: true))
         // While the first publisher is between its C call and parking, an ack for id 3 arrives
         // (left over from an earlier use of the id): kept, since someone might claim it.
-        #expect(machine.acknowledged(.publish, mid: 3, .success(())) == nil)
+        #expect(machine.acknowledgedInPass(.publish, mid: 3, .success(())) == nil)
         let second = try ticket(machine.publish(awaitingAck: true))
         #expect(machine.queued(.publish, mid: 3, ticket: second, Waiter(3)) == nil, "an ack older than the ticket is not this caller's")
         #expect(machine.queued(.publish, mid: 4, ticket: first, Waiter(4)) == nil)
-        #expect(machine.acknowledged(.publish, mid: 3, .success(())) == Waiter(3))
-        #expect(machine.acknowledged(.publish, mid: 4, .success(())) == Waiter(4))
+        #expect(machine.acknowledgedInPass(.publish, mid: 3, .success(())) == Waiter(3))
+        #expect(machine.acknowledgedInPass(.publish, mid: 4, .success(())) == Waiter(4))
     }
 
     @Test func aRejectionReachesItsWaiterAndAFailedCallWithdrawsItsAdmission() throws {
@@ -237,11 +271,11 @@ import Testing
         _ = withdrawn
         machine.notQueued(.publish)
         // Nobody is between admission and parking any more: a stray ack is dropped.
-        #expect(machine.acknowledged(.publish, mid: 1, .success(())) == nil)
+        #expect(machine.acknowledgedInPass(.publish, mid: 1, .success(())) == nil)
         let ticket = try ticket(machine.publish(awaitingAck: true))
         #expect(machine.queued(.publish, mid: 1, ticket: ticket, Waiter(1)) == nil)
         let rejected = MosquittoError(.publishRejected, "the broker rejected the message: not authorised", reasonCode: 0x87)
-        #expect(machine.acknowledged(.publish, mid: 1, .failure(rejected)) == Waiter(1))
+        #expect(machine.acknowledgedInPass(.publish, mid: 1, .failure(rejected)) == Waiter(1))
     }
 
     @Test func acksAfterAReconnectGoToTheNewWaitersNotTheFailedOnes() throws {
@@ -255,10 +289,10 @@ import Testing
         _ = machine.retryDue()
         _ = machine.connackReceived(.success, sessionPresent: true)
         _ = machine.loopPassEnded(now: start)
-        #expect(machine.acknowledged(.publish, mid: 1, .success(())) == nil)
+        #expect(machine.acknowledgedInPass(.publish, mid: 1, .success(())) == nil)
         let after = try ticket(machine.publish(awaitingAck: true))
         #expect(machine.queued(.publish, mid: 2, ticket: after, Waiter(2)) == nil)
-        #expect(machine.acknowledged(.publish, mid: 2, .success(())) == Waiter(2))
+        #expect(machine.acknowledgedInPass(.publish, mid: 2, .success(())) == Waiter(2))
     }
 
     @Test func aCancelledWaitGetsItsWaiterBackAndItsLaterAckIsDropped() throws {
@@ -266,7 +300,7 @@ import Testing
         let ticket = try ticket(machine.publish(awaitingAck: true))
         #expect(machine.queued(.publish, mid: 4, ticket: ticket, Waiter(4)) == nil)
         #expect(machine.cancelWait(.publish, mid: 4, ticket: ticket) == Waiter(4))
-        #expect(machine.acknowledged(.publish, mid: 4, .success(())) == nil)
+        #expect(machine.acknowledgedInPass(.publish, mid: 4, .success(())) == nil)
 
         // Cancelled before parking: parking answers "cancelled" at once.
         let early = try self.ticket(machine.publish(awaitingAck: true))
@@ -332,8 +366,8 @@ import Testing
         #expect(machine.shutdown(now: start) == true)
         #expect(machine.retryDue() == false)
         let finish = machine.loopEnded()
-        #expect(finish.failing.map(\.waiter) == [Waiter(1)])
-        #expect(finish.failing.allSatisfy { failureCode($0.outcome) == .shutDown })
+        #expect(finish.resume.map(\.waiter) == [Waiter(1)])
+        #expect(finish.resume.allSatisfy { failureCode($0.outcome) == .shutDown })
     }
 
     @Test func shutdownBeforeConnectNeedsNoThreadAndConnectAfterItFails() {
@@ -359,7 +393,7 @@ import Testing
         _ = machine.connackReceived(.success, sessionPresent: false)
         #expect(machine.state == .initial)
         #expect(machine.loopPassEnded(now: start).announce == nil)
-        #expect(machine.acknowledged(.publish, mid: 1, .success(())) == nil)
+        #expect(machine.acknowledgedInPass(.publish, mid: 1, .success(())) == nil)
         #expect(machine.state == .initial)
         guard case .stop = machine.loopFailed(.errno) else {
             Issue.record("no retry before connect()")
@@ -397,5 +431,15 @@ import Testing
         #expect(MQTTReasonCode(rawValue: 16).isFailure == false, "no matching subscribers is success")
         #expect(MQTTReasonCode(rawValue: 0x87).isFailure)
         #expect(MQTTReasonCode(rawValue: 5).connackText(protocolVersion: .v311) != MQTTReasonCode(rawValue: 5).connackText(protocolVersion: .v5))
+    }
+}
+
+extension ClientStateMachine {
+    /// An acknowledgement, then the end of the loop pass it came in: the waiter resumed, if any.
+    mutating func acknowledgedInPass(_ kind: AckKind, mid: Int32, _ outcome: Outcome) -> Waiter? {
+        acknowledged(kind, mid: mid, outcome)
+        let resumed = loopPassEnded(now: .now).resume
+        precondition(resumed.count <= 1, "one acknowledgement resumes at most one waiter")
+        return resumed.first?.waiter
     }
 }
