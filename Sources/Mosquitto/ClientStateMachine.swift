@@ -60,8 +60,8 @@ struct ClientStateMachine<Waiter: Sendable>: Sendable {
     /// The last error or warning libmosquitto logged: OpenSSL puts its reasons there.
     private var lastLoggedProblem: String?
     private var droppedMessages = 0
-    /// Waiters whose acknowledgement came in the current loop pass, resumed together after it: one
-    /// burst of work for Swift's thread pool per pass instead of one wake-up per acknowledgement.
+    /// Waiters whose acknowledgement came in the current loop pass, resumed together after it,
+    /// outside libmosquitto's callback (which runs holding libmosquitto's callback mutex).
     private var acknowledgedWaiters: [Resumption] = []
 
     init(settings: Settings) {
