@@ -6,15 +6,25 @@ import Synchronization
 /// The object libmosquitto's callbacks reach through its user-data pointer, and the loop thread's
 /// home. It owns the native handle; the handle is destroyed when the last of the client and the
 /// loop thread lets go of it, so no callback can ever reach a freed object.
+///
+/// All mutable state is the ``ClientStateMachine`` in `machine`; each method here feeds it one event
+/// under the lock and then performs the returned action outside it.
 final class ClientCore: Sendable {
+    typealias Waiter = CheckedContinuation<Result<Void, MosquittoError>, Never>
+    typealias Machine = ClientStateMachine<Waiter>
+
     let configuration: MQTTConfiguration
     let logger: Logger
+    /// `mqtt://host:port` or `mqtts://host:port`.
+    let brokerName: String
     let handle: NativeHandle
-    let state = Mutex(ClientState())
+    let machine: Mutex<Machine>
     let messages: AsyncStream<MQTTMessage>
     let events: AsyncStream<MQTTConnectionEvent>
     private let messageSink: AsyncStream<MQTTMessage>.Continuation
     private let eventSink: AsyncStream<MQTTConnectionEvent>.Continuation
+    /// Ids for connection waits, so that a cancellation finds its own waiter.
+    private let nextWaitID = Atomic<UInt64>(0)
     /// Whether libmosquitto's own log lines stay on while connected (the logger wants trace).
     private var verboseLibraryLog: Bool { logger.logLevel <= .trace }
     /// Wakes the loop thread from a reconnect delay when the client is stopped.
@@ -26,6 +36,12 @@ final class ClientCore: Sendable {
         logger[metadataKey: "mqtt.broker"] = "\(configuration.host):\(configuration.port)"
         logger[metadataKey: "mqtt.client_id"] = "\(configuration.clientID)"
         self.logger = logger
+        brokerName = "\(configuration.tls == nil ? "mqtt" : "mqtts")://\(configuration.host):\(configuration.port)"
+        machine = Mutex(Machine(settings: .init(
+            brokerName: brokerName,
+            protocolVersion: configuration.protocolVersion,
+            minimumReconnectDelay: configuration.minimumReconnectDelay,
+            maximumReconnectDelay: configuration.maximumReconnectDelay)))
         (messages, messageSink) = AsyncStream.makeStream(of: MQTTMessage.self,
                                                          bufferingPolicy: .bufferingOldest(max(1, configuration.messageBufferSize)))
         (events, eventSink) = AsyncStream.makeStream(of: MQTTConnectionEvent.self, bufferingPolicy: .bufferingNewest(1000))
@@ -40,6 +56,14 @@ final class ClientCore: Sendable {
         handle.destroy()
     }
 
+    func makeWaitID() -> UInt64 {
+        nextWaitID.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+
+    static func resume(_ resumptions: [Machine.Resumption]) {
+        for (waiter, outcome) in resumptions { waiter.resume(returning: outcome) }
+    }
+
     // MARK: - The loop thread
 
     func startLoopThread() {
@@ -48,86 +72,60 @@ final class ClientCore: Sendable {
         thread.start()
     }
 
-    private var brokerName: String { "\(configuration.tls == nil ? "mqtt" : "mqtts")://\(configuration.host):\(configuration.port)" }
-
     /// Drives libmosquitto: connects, runs `mosquitto_loop`, reconnects with exponential backoff
     /// (libmosquitto 2.0 does not retry a failed first connect by itself), until stopped.
     private func runLoop() {
         logger.info("Connecting to the MQTT broker", metadata: ["mqtt.url": "\(brokerName)"])
         var rc = handle.connectAsync(host: configuration.host, port: configuration.port, keepAlive: configuration.keepAlive)
-        while true {
-            if rc == NativeCallbacks.successCode {
-                repeat {
-                    rc = handle.loop(timeoutMilliseconds: 500)
-                    if rc == NativeCallbacks.successCode { afterLoopIteration() }
-                } while rc == NativeCallbacks.successCode && !stopDeadlinePassed()
+        connection: while true {
+            while rc.isSuccess {
+                rc = handle.loop(timeoutMilliseconds: 500)
+                guard rc.isSuccess else { break }
+                let pass = machine.withLock { $0.loopPassEnded(now: .now) }
+                Self.resume(pass.resume)
+                if pass.stop { break connection }
+                if let announce = pass.announce { announceConnection(sessionPresent: announce.sessionPresent, waiters: announce.waiters) }
+                restore(pass.resubscribe)
             }
-            if isStopping { break }
-            state.withLock { $0.pendingConnack = nil }
             handle.setLogging(true)
-            let error = connectionError(rc)
-            let delay = state.withLock { state in
-                state.failedAttempts += 1
-                let exponent = min(state.failedAttempts - 1, 16)
-                let delay = configuration.minimumReconnectDelay * (1 << exponent)
-                return min(delay, max(configuration.minimumReconnectDelay, configuration.maximumReconnectDelay))
+            switch machine.withLock({ $0.loopFailed(rc) }) {
+            case .stop:
+                break connection
+            case .retry(let delay, let report, let resume):
+                Self.resume(resume)
+                if let report {
+                    logger.info("MQTT connection attempt failed", metadata: ["mqtt.error": "\(report)", "mqtt.retry_in": "\(delay)"])
+                    eventSink.yield(.connectFailed(reason: report.message, retryIn: delay))
+                }
+                _ = wake.wait(timeout: .now() + .nanoseconds(Int(delay / .nanoseconds(1))))
             }
-            reportFailedAttempt(error, retryIn: delay)
-            _ = wake.wait(timeout: .now() + .nanoseconds(Int(delay / .nanoseconds(1))))
-            if isStopping { break }
-            state.withLock { $0.attemptReported = false }
+            guard machine.withLock({ $0.retryDue() }) else { break }
             logger.debug("Reconnecting to the MQTT broker")
             rc = handle.reconnectAsync()
         }
-        finishStopping()
+        let finish = machine.withLock { $0.loopEnded() }
+        Self.resume(finish.resume)
+        messageSink.finish()
+        eventSink.finish()
+        for waiter in finish.finishWaiters { waiter.resume(returning: .success(())) }
+        logger.info("MQTT client stopped")
     }
 
-    private var isStopping: Bool {
-        state.withLock { $0.phase == .stopping || $0.phase == .stopped }
-    }
-
-    /// While stopping, the loop runs until DISCONNECT is written (so the broker sends no will),
-    /// but never longer than 2 s.
-    private func stopDeadlinePassed() -> Bool {
-        guard let since = state.withLock({ $0.stopRequestedAt }) else { return false }
-        return ContinuousClock.now - since > .seconds(2)
-    }
-
-    /// Makes a CONNACK that libmosquitto has finished handling known: state, event, waiters.
-    private func announceConnection() {
-        let accepted = state.withLock { state -> (sessionPresent: Bool, waiters: [ClientState.ConnectWaiter])? in
-            guard let sessionPresent = state.pendingConnack else { return nil }
-            state.pendingConnack = nil
-            state.connected = true
-            state.everConnected = true
-            state.attemptReported = true
-            state.failedAttempts = 0
-            state.lastLoggedProblem = nil
-            if !sessionPresent && !state.subscriptions.isEmpty { state.needsResubscribe = true }
-            return (sessionPresent, state.takeConnectWaiters())
-        }
-        guard let accepted else { return }
+    private func announceConnection(sessionPresent: Bool, waiters: [Waiter]) {
         // While connected, libmosquitto's log lines only matter for debugging; formatting one per
         // packet costs about a tenth of the publish rate. They come back on for the next connect,
         // where they explain TLS failures.
         if !verboseLibraryLog { handle.setLogging(false) }
-        logger.info("Connected to the MQTT broker", metadata: ["mqtt.session_present": "\(accepted.sessionPresent)"])
-        eventSink.yield(.connected(sessionPresent: accepted.sessionPresent))
-        for waiter in accepted.waiters { waiter.resume(returning: .success(())) }
+        logger.info("Connected to the MQTT broker", metadata: ["mqtt.session_present": "\(sessionPresent)"])
+        eventSink.yield(.connected(sessionPresent: sessionPresent))
+        for waiter in waiters { waiter.resume(returning: .success(())) }
     }
 
-    private func afterLoopIteration() {
-        announceConnection()
-        let resubscribe: [(String, MQTTQoS)] = state.withLock { state in
-            guard state.needsResubscribe else { return [] }
-            state.needsResubscribe = false
-            return state.subscriptions.map { ($0.key, $0.value) }
-        }
-        for (filter, qos) in resubscribe {
+    /// Subscribes again to what a session-less reconnect lost; nobody awaits these SUBACKs.
+    private func restore(_ subscriptions: [(filter: String, qos: MQTTQoS)]) {
+        for (filter, qos) in subscriptions {
             do {
-                let ticket = state.withLock { $0.subscribeAcks.stamp }
-                let mid = try handle.subscribe(filter, qos: qos)
-                state.withLock { $0.subscribeAcks.abandon(mid, ticket: ticket) }
+                _ = try handle.subscribe(filter, qos: qos)
                 logger.debug("Restored a subscription after reconnecting", metadata: ["mqtt.filter": "\(filter)"])
             } catch {
                 logger.info("Could not restore a subscription after reconnecting", metadata: ["mqtt.filter": "\(filter)", "mqtt.error": "\(error)"])
@@ -135,58 +133,9 @@ final class ClientCore: Sendable {
         }
     }
 
-    private func connectionError(_ rc: Int32) -> MosquittoError {
-        let base = MosquittoError.native(rc, "connecting to \(brokerName)")
-        guard base.code == .tls || base.code == .protocolError,
-              let detail = state.withLock({ $0.lastLoggedProblem }) else {
-            return base
-        }
-        return MosquittoError(base.code, "\(base.message) (\(detail))")
-    }
-
-    private func reportFailedAttempt(_ error: MosquittoError, retryIn delay: Duration) {
-        let (alreadyReported, waiters) = state.withLock { state -> (Bool, [ClientState.ConnectWaiter]) in
-            let reported = state.attemptReported
-            state.attemptReported = true
-            // A TLS failure on the first connect is a configuration problem: tell connect() now.
-            let waiters = !state.everConnected && error.code == .tls ? state.takeConnectWaiters() : []
-            return (reported, waiters)
-        }
-        for waiter in waiters { waiter.resume(returning: .failure(error)) }
-        guard !alreadyReported else { return }
-        logger.info("MQTT connection attempt failed", metadata: ["mqtt.error": "\(error)", "mqtt.retry_in": "\(delay)"])
-        eventSink.yield(.connectFailed(reason: error.message, retryIn: delay))
-    }
-
-    private func finishStopping() {
-        let (waiters, stopWaiters) = state.withLock { state in
-            state.phase = .stopped
-            let acks = state.connectionEnded()
-            return (state.takeConnectWaiters() + acks, state.stopWaiters)
-        }
-        let shutDown = MosquittoError(.shutDown, "the MQTT client was disconnected")
-        for waiter in waiters { waiter.resume(returning: .failure(shutDown)) }
-        messageSink.finish()
-        eventSink.finish()
-        for waiter in stopWaiters { waiter.resume() }
-        logger.info("MQTT client stopped")
-    }
-
-    /// Asks the loop thread to send DISCONNECT and end. Returns whether the thread was running.
+    /// `disconnect()`: tells the loop thread to send DISCONNECT and end. Returns whether it was running.
     func requestStop() -> Bool {
-        let wasRunning = state.withLock { state -> Bool in
-            switch state.phase {
-            case .idle:
-                state.phase = .stopped
-                return false
-            case .running:
-                state.phase = .stopping
-                state.stopRequestedAt = .now
-                return true
-            case .stopping, .stopped:
-                return false
-            }
-        }
+        let wasRunning = machine.withLock { $0.shutdown(now: .now) }
         if wasRunning {
             _ = handle.disconnect()
             wake.signal()
@@ -194,84 +143,63 @@ final class ClientCore: Sendable {
         return wasRunning
     }
 
-    // MARK: - Callbacks (libmosquitto's thread): record, yield, return
+    // MARK: - Callbacks (libmosquitto's thread): one event each, then act
 
-    func didConnect(code: Int32, sessionPresent: Bool) {
-        if code == 0 {
-            // libmosquitto marks the connection usable only after this callback returns: the loop
-            // thread announces it after the loop pass (`announceConnection`), so nobody publishes
-            // into a connection that is not active yet.
-            state.withLock { $0.pendingConnack = sessionPresent }
+    func didConnect(_ code: MQTTReasonCode, sessionPresent: Bool) {
+        guard case .refused(let error, let text, let failing) = machine.withLock({ $0.connackReceived(code, sessionPresent: sessionPresent) }) else {
             return
         }
-        let text = NativeCallbacks.connectRefusalText(code, protocolVersion: configuration.protocolVersion)
-        let error = MosquittoError(.connectionRefused, "the broker \(brokerName) refused the connection: \(text)", reasonCode: Int(code))
-        let waiters = state.withLock { state in
-            state.attemptReported = true
-            return state.everConnected ? [] : state.takeConnectWaiters()
-        }
-        logger.info("The MQTT broker refused the connection", metadata: ["mqtt.reason": "\(text)", "mqtt.reason_code": "\(code)"])
+        logger.info("The MQTT broker refused the connection", metadata: ["mqtt.reason": "\(text)", "mqtt.reason_code": "\(code.rawValue)"])
         eventSink.yield(.connectFailed(reason: error.message, retryIn: configuration.minimumReconnectDelay))
-        for waiter in waiters { waiter.resume(returning: .failure(error)) }
+        Self.resume(failing)
     }
 
-    func didDisconnect(code: Int32) {
-        let expected = state.withLock { $0.phase != .running }
-        let reason = code == 0 ? "disconnected" : NativeLibrary.errorText(code)
-        let lost = MosquittoError(expected ? .shutDown : .connectionLost, "the connection to \(brokerName) ended (\(reason)) before the broker confirmed")
-        let (waiters, wasConnected) = state.withLock { state in
-            let wasConnected = state.connected
-            return (state.connectionEnded(), wasConnected)
-        }
-        for waiter in waiters { waiter.resume(returning: .failure(lost)) }
-        guard wasConnected else { return }
-        logger.info("Disconnected from the MQTT broker", metadata: ["mqtt.reason": "\(reason)", "mqtt.expected": "\(expected)"])
-        eventSink.yield(.disconnected(reason: reason, expected: expected))
+    func didDisconnect(_ code: MosquittoReturnCode) {
+        let action = machine.withLock { $0.disconnected(code) }
+        Self.resume(action.failing)
+        guard action.wasConnected else { return }
+        logger.info("Disconnected from the MQTT broker", metadata: ["mqtt.reason": "\(action.reason)", "mqtt.expected": "\(action.expected)"])
+        eventSink.yield(.disconnected(reason: action.reason, expected: action.expected))
     }
 
-    func didPublish(mid: Int32, reasonCode: Int32, reasonString: String?) {
+    func didPublish(mid: Int32, reasonCode: MQTTReasonCode, reasonString: String?) {
         let outcome: Result<Void, MosquittoError>
-        if reasonCode >= 0x80 {
-            let text = reasonString ?? NativeLibrary.reasonText(reasonCode)
-            outcome = .failure(MosquittoError(.publishRejected, "the broker rejected the message: \(text)", reasonCode: Int(reasonCode)))
+        if reasonCode.isFailure {
+            let text = reasonString ?? reasonCode.reasonText
+            outcome = .failure(MosquittoError(.publishRejected, "the broker rejected the message: \(text)", reasonCode: Int(reasonCode.rawValue)))
         } else {
             outcome = .success(())
         }
-        state.withLock { $0.publishes.complete(mid, outcome) }?.resume(returning: outcome)
+        acknowledged(.publish, mid: mid, outcome)
     }
 
     func didReceive(_ message: MQTTMessage) {
-        if case .dropped = messageSink.yield(message) {
-            let first = state.withLock { state in
-                state.droppedMessages += 1
-                return state.droppedMessages == 1
-            }
-            if first {
-                logger.info("Dropping received MQTT messages: the consumer is too slow",
-                            metadata: ["mqtt.buffer": "\(configuration.messageBufferSize)", "mqtt.topic": "\(message.topic)"])
-            }
-        }
+        guard case .dropped = messageSink.yield(message), machine.withLock({ $0.messageDropped() }) else { return }
+        logger.info("Dropping received MQTT messages: the consumer is too slow",
+                    metadata: ["mqtt.buffer": "\(configuration.messageBufferSize)", "mqtt.topic": "\(message.topic)"])
     }
 
-    func didSubscribe(mid: Int32, grantedCodes: [Int32]) {
+    func didSubscribe(mid: Int32, granted: [MQTTReasonCode]) {
         let outcome: Result<Void, MosquittoError>
-        if let refused = grantedCodes.first(where: { $0 >= 0x80 }) {
+        if let refused = granted.first(where: \.isFailure) {
             outcome = .failure(MosquittoError(.subscriptionRejected,
-                                              "the broker refused the subscription: \(NativeLibrary.reasonText(refused))", reasonCode: Int(refused)))
+                                              "the broker refused the subscription: \(refused.reasonText)", reasonCode: Int(refused.rawValue)))
         } else {
             outcome = .success(())
         }
-        state.withLock { $0.subscribeAcks.complete(mid, outcome) }?.resume(returning: outcome)
+        acknowledged(.subscribe, mid: mid, outcome)
     }
 
     func didUnsubscribe(mid: Int32) {
-        state.withLock { $0.unsubscribeAcks.complete(mid, .success(())) }?.resume(returning: .success(()))
+        acknowledged(.unsubscribe, mid: mid, .success(()))
     }
 
-    func didLog(isError: Bool, text: String) {
-        if isError {
-            state.withLock { $0.lastLoggedProblem = text }
-        }
+    private func acknowledged(_ kind: Machine.AckKind, mid: Int32, _ outcome: Result<Void, MosquittoError>) {
+        machine.withLock { $0.acknowledged(kind, mid: mid, outcome) }
+    }
+
+    func didLog(isProblem: Bool, text: String) {
+        if isProblem { machine.withLock { $0.problemLogged(text) } }
         logger.trace("libmosquitto: \(text)")
     }
 }

@@ -38,7 +38,7 @@ public final class MosquittoClient: Sendable {
 
     /// Whether the broker has accepted the connection and it has not dropped since.
     public var isConnected: Bool {
-        core.state.withLock { $0.connected }
+        core.machine.withLock { $0.isConnected }
     }
 
     /// Starts connecting and returns once the broker accepted the connection.
@@ -48,19 +48,10 @@ public final class MosquittoClient: Sendable {
     /// ``MosquittoError/isBrokerRejection``) or TLS fails on the first connection; the client is
     /// then stopped. Cancelling the waiting task stops the wait, not the client.
     public func connect() async throws(MosquittoError) {
-        let start = core.state.withLock { state -> Result<Bool, MosquittoError> in
-            switch state.phase {
-            case .idle:
-                state.phase = .running
-                return .success(true)
-            case .running:
-                return .success(false)
-            case .stopping, .stopped:
-                return .failure(MosquittoError(.shutDown, "this MQTT client was disconnected; create a new one to connect again"))
-            }
-        }
-        if try start.get() {
-            core.startLoopThread()
+        switch core.machine.withLock({ $0.connect() }) {
+        case .startLoopThread: core.startLoopThread()
+        case .none: break
+        case .fail(let error): throw error
         }
         let result = await waitForConnection()
         if case .failure(let error) = result, error.isBrokerRejection || error.code == .tls {
@@ -70,26 +61,15 @@ public final class MosquittoClient: Sendable {
     }
 
     private func waitForConnection() async -> Result<Void, MosquittoError> {
-        let id = core.state.withLock { state in
-            state.nextWaiterID += 1
-            return state.nextWaiterID
-        }
+        let id = core.makeWaitID()
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { (waiter: ClientState.ConnectWaiter) in
-                let immediate = core.state.withLock { state -> Result<Void, MosquittoError>? in
-                    if state.connected { return .success(()) }
-                    if state.phase != .running {
-                        return .failure(MosquittoError(.shutDown, "the MQTT client was disconnected before it connected"))
-                    }
-                    if Task.isCancelled { return .failure(MosquittoError(.cancelled, "the wait for the MQTT connection was cancelled")) }
-                    state.connectWaiters[id] = waiter
-                    return nil
+            await withCheckedContinuation { (waiter: ClientCore.Waiter) in
+                if let now = core.machine.withLock({ $0.waitForConnection(id: id, isCancelled: Task.isCancelled, waiter) }) {
+                    waiter.resume(returning: now)
                 }
-                if let immediate { waiter.resume(returning: immediate) }
             }
         } onCancel: {
-            core.state.withLock { $0.connectWaiters.removeValue(forKey: id) }?
-                .resume(returning: .failure(MosquittoError(.cancelled, "the wait for the MQTT connection was cancelled")))
+            core.machine.withLock { $0.cancelConnectionWait(id: id) }?.resume(returning: .failure(ClientCore.Machine.connectWaitCancelled))
         }
     }
 
@@ -102,20 +82,36 @@ public final class MosquittoClient: Sendable {
     /// when the connection drops before the acknowledgement (libmosquitto keeps such a QoS 1/2
     /// message and sends it again after reconnecting), ``MosquittoError/Code/publishRejected`` when
     /// the broker refuses it, and caller mistakes (invalid topic, payload too large) at once.
+    ///
+    /// One lock round trip for QoS 0, two for QoS 1 and 2; a contiguous payload (an array, a
+    /// string's UTF-8) is handed to libmosquitto in place, and the rest of the work is not generic.
     public func publish(_ topic: String, payload: some Sequence<UInt8>, qos: MQTTQoS = .atLeastOnce, retain: Bool = false,
                         properties: MQTTv5.PublishProperties? = nil) async throws(MosquittoError) {
+        let sent = payload.withContiguousStorageIfAvailable { send(topic, UnsafeRawBufferPointer($0), qos, retain, properties) }
+            ?? Array(payload).withUnsafeBytes { send(topic, $0, qos, retain, properties) }
+        try await finish(.publish, sent)
+    }
+
+    /// Publishes an array of bytes: the same as the generic ``publish(_:payload:qos:retain:properties:)``,
+    /// without a generic call per message.
+    public func publish(_ topic: String, payload: [UInt8], qos: MQTTQoS = .atLeastOnce, retain: Bool = false,
+                        properties: MQTTv5.PublishProperties? = nil) async throws(MosquittoError) {
+        try await finish(.publish, payload.withUnsafeBytes { send(topic, $0, qos, retain, properties) })
+    }
+
+    /// Checks a publish and hands it to libmosquitto; returns the acknowledgement to await, if any.
+    private func send(_ topic: String, _ payload: UnsafeRawBufferPointer, _ qos: MQTTQoS, _ retain: Bool,
+                      _ properties: MQTTv5.PublishProperties?) -> Result<Pending?, MosquittoError> {
         if let properties, !properties.isEmpty, configuration.protocolVersion != .v5 {
-            throw MosquittoError(.notSupported, "MQTT 5 properties cannot be sent over MQTT \(configuration.protocolVersion); set the protocol to 5 or drop the properties")
+            return .failure(MosquittoError(.notSupported, "MQTT 5 properties cannot be sent over MQTT \(configuration.protocolVersion); set the protocol to 5 or drop the properties"))
         }
-        if let problem = NativeHandle.topicProblem(topic, isFilter: false) { throw problem }
-        let bytes = Array(payload)
-        let ticket = try admit(requiringConnection: true) { $0.publishes.stamp }
-        let mid = try core.handle.publish(topic: topic, payload: bytes, qos: qos, retain: retain, properties: properties)
-        if qos == .atMostOnce {
-            core.state.withLock { $0.publishes.abandon(mid, ticket: ticket) }
-            return
+        // One C string for the check and the call (a short topic is a small string with no C pointer of its own).
+        return topic.withCString { cTopic in
+            if let problem = NativeHandle.topicProblem(topic, cTopic: cTopic, isFilter: false) { return .failure(problem) }
+            return start(.publish, { $0.publish(awaitingAck: qos != .atMostOnce) }) { () throws(MosquittoError) in
+                try core.handle.publish(topic: topic, cTopic: cTopic, payload: payload, qos: qos, retain: retain, properties: properties)
+            }
         }
-        try await awaitAck(mid: mid, ticket: ticket, table: \.publishes).get()
     }
 
     /// Publishes UTF-8 text.
@@ -128,19 +124,14 @@ public final class MosquittoClient: Sendable {
     /// after a reconnect that lost the session.
     public func subscribe(_ filter: String, qos: MQTTQoS = .atLeastOnce) async throws(MosquittoError) {
         if let problem = NativeHandle.topicProblem(filter, isFilter: true) { throw problem }
-        let ticket = try admit { $0.subscribeAcks.stamp }
-        let mid = try core.handle.subscribe(filter, qos: qos)
-        try await awaitAck(mid: mid, ticket: ticket, table: \.subscribeAcks).get()
-        core.state.withLock { $0.subscriptions[filter] = qos }
+        try await perform(.subscribe, { $0.subscribe() }) { () throws(MosquittoError) in try core.handle.subscribe(filter, qos: qos) }
+        core.machine.withLock { $0.subscriptionGranted(filter, qos: qos) }
     }
 
     /// Unsubscribes and returns once the broker confirmed.
     public func unsubscribe(_ filter: String) async throws(MosquittoError) {
         if let problem = NativeHandle.topicProblem(filter, isFilter: true) { throw problem }
-        core.state.withLock { _ = $0.subscriptions.removeValue(forKey: filter) }
-        let ticket = try admit { $0.unsubscribeAcks.stamp }
-        let mid = try core.handle.unsubscribe(filter)
-        try await awaitAck(mid: mid, ticket: ticket, table: \.unsubscribeAcks).get()
+        try await perform(.unsubscribe, { $0.unsubscribe(filter) }) { () throws(MosquittoError) in try core.handle.unsubscribe(filter) }
     }
 
     /// Sends DISCONNECT (so the broker does not publish the will), stops reconnecting and ends
@@ -148,47 +139,54 @@ public final class MosquittoClient: Sendable {
     /// sending after 2 s); a call while another is already stopping the client returns at once.
     public func disconnect() async {
         guard core.requestStop() else { return }
-        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
-            let stopped = core.state.withLock { state in
-                if state.phase == .stopped { return true }
-                state.stopWaiters.append(waiter)
-                return false
-            }
-            if stopped { waiter.resume() }
+        _ = await withCheckedContinuation { (waiter: ClientCore.Waiter) in
+            if !core.machine.withLock({ $0.waitForFinish(waiter) }) { waiter.resume(returning: .success(())) }
         }
     }
 
-    /// Refuses work when the client is not running (or, for a publish, not connected: libmosquitto
-    /// would keep a QoS 1/2 message it cannot send and replay it, stale, after the reconnect);
-    /// otherwise returns the ticket for the ack table.
-    private func admit(requiringConnection: Bool = false, _ ticket: (inout ClientState) -> UInt64) throws(MosquittoError) -> UInt64 {
-        let result = core.state.withLock { state -> Result<UInt64, MosquittoError> in
-            switch state.phase {
-            case .running:
-                if requiringConnection && !state.connected {
-                    return .failure(MosquittoError(.notConnected, "not connected to the broker; nothing was sent"))
-                }
-                return .success(ticket(&state))
-            case .idle:
-                return .failure(MosquittoError(.notConnected, "not connected: call connect() first"))
-            case .stopping, .stopped:
-                return .failure(MosquittoError(.shutDown, "this MQTT client was disconnected"))
-            }
-        }
-        return try result.get()
+    /// An operation handed to libmosquitto whose acknowledgement is awaited.
+    private typealias Pending = (mid: Int32, ticket: UInt64)
+
+    /// Subscribe or unsubscribe: ``start(_:_:_:)``, then the wait for the broker's answer.
+    private func perform(_ kind: ClientCore.Machine.AckKind, _ admit: (inout ClientCore.Machine) -> ClientCore.Machine.Admission,
+                         _ call: () throws(MosquittoError) -> Int32) async throws(MosquittoError) {
+        try await finish(kind, start(kind, admit, call))
     }
 
-    private func awaitAck(mid: Int32, ticket: UInt64,
-                          table: WritableKeyPath<ClientState, AckTable<Void>> & Sendable) async -> Result<Void, MosquittoError> {
+    /// Throws what went wrong, or waits for the acknowledgement when one is awaited.
+    private func finish(_ kind: ClientCore.Machine.AckKind, _ started: Result<Pending?, MosquittoError>) async throws(MosquittoError) {
+        guard let pending = try started.get() else { return }
+        try await awaitAck(kind, mid: pending.mid, ticket: pending.ticket).get()
+    }
+
+    /// Admission (one lock), then the C call outside the lock; the caller parks (one more lock)
+    /// when the admission says an acknowledgement is awaited.
+    private func start(_ kind: ClientCore.Machine.AckKind, _ admit: (inout ClientCore.Machine) -> ClientCore.Machine.Admission,
+                       _ call: () throws(MosquittoError) -> Int32) -> Result<Pending?, MosquittoError> {
+        let ticket: UInt64?
+        switch core.machine.withLock({ admit(&$0) }) {
+        case .refused(let error): return .failure(error)
+        case .send: ticket = nil
+        case .admitted(let admitted): ticket = admitted
+        }
+        do throws(MosquittoError) {
+            let mid = try call()
+            return .success(ticket.map { (mid, $0) })
+        } catch {
+            if ticket != nil { core.machine.withLock { $0.notQueued(kind) } }
+            return .failure(error)
+        }
+    }
+
+    private func awaitAck(_ kind: ClientCore.Machine.AckKind, mid: Int32, ticket: UInt64) async -> Result<Void, MosquittoError> {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (waiter: AckTable<Void>.Waiter) in
-                if let early = core.state.withLock({ $0[keyPath: table].park(mid, ticket: ticket, waiter) }) {
+            await withCheckedContinuation { (waiter: ClientCore.Waiter) in
+                if let early = core.machine.withLock({ $0.queued(kind, mid: mid, ticket: ticket, waiter) }) {
                     waiter.resume(returning: early)
                 }
             }
         } onCancel: {
-            core.state.withLock { $0[keyPath: table].cancel(mid, ticket: ticket) }?
-                .resume(returning: .failure(MosquittoError(.cancelled, "the wait for the broker's acknowledgement was cancelled")))
+            core.machine.withLock { $0.cancelWait(kind, mid: mid, ticket: ticket) }?.resume(returning: .failure(AckTable<ClientCore.Waiter>.cancelled))
         }
     }
 }

@@ -30,10 +30,9 @@ struct NativeHandle: @unchecked Sendable {
     }
 
     func configure(_ configuration: MQTTConfiguration) throws(MosquittoError) {
-        func check(_ rc: Int32, _ what: String, _ code: MosquittoError.Code = .invalidConfiguration) throws(MosquittoError) {
-            guard rc == MOSQ_ERR_SUCCESS.rawValue else {
-                throw MosquittoError(code, "\(what): \(NativeLibrary.errorText(rc))")
-            }
+        func check(_ rc: Int32, _ what: String) throws(MosquittoError) {
+            let code = MosquittoReturnCode(rawValue: rc)
+            guard code.isSuccess else { throw MosquittoError(.invalidConfiguration, "\(what): \(code)") }
         }
         let version = configuration.protocolVersion == .v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
         try check(mosquitto_int_option(raw, MOSQ_OPT_PROTOCOL_VERSION, version), "cannot set MQTT protocol \(configuration.protocolVersion)")
@@ -46,13 +45,13 @@ struct NativeHandle: @unchecked Sendable {
             if tls.caFile == nil && tls.caDirectory == nil && tls.useSystemCAs {
                 mosquitto_int_option(raw, MOSQ_OPT_TLS_USE_OS_CERTS, 1)
             }
-            let rc = mosquitto_tls_set(raw, tls.caFile, tls.caDirectory, tls.certificateFile, tls.keyFile, nil)
-            if rc != MOSQ_ERR_SUCCESS.rawValue {
+            let rc = MosquittoReturnCode(rawValue: mosquitto_tls_set(raw, tls.caFile, tls.caDirectory, tls.certificateFile, tls.keyFile, nil))
+            if !rc.isSuccess {
                 let files = [tls.caFile.map { "CA file \($0)" }, tls.caDirectory.map { "CA directory \($0)" },
                              tls.certificateFile.map { "certificate \($0)" }, tls.keyFile.map { "key \($0)" }]
                     .compactMap { $0 }.joined(separator: ", ")
                 throw MosquittoError(.invalidConfiguration,
-                                     "TLS set-up failed (\(files.isEmpty ? "system CAs" : files)): \(NativeLibrary.errorText(rc)); each file must exist, be readable and be PEM, and a certificate needs its key")
+                                     "TLS set-up failed (\(files.isEmpty ? "system CAs" : files)): \(rc); each file must exist, be readable and be PEM, and a certificate needs its key")
             }
             try check(mosquitto_tls_insecure_set(raw, tls.insecure), "cannot set TLS insecure mode")
         }
@@ -60,9 +59,7 @@ struct NativeHandle: @unchecked Sendable {
             let rc = will.payload.withUnsafeBytes { bytes in
                 mosquitto_will_set(raw, will.topic, Int32(bytes.count), bytes.baseAddress, Int32(will.qos.rawValue), will.retain)
             }
-            if rc != MOSQ_ERR_SUCCESS.rawValue {
-                throw MosquittoError.native(rc, "setting the will", topic: will.topic)
-            }
+            try MosquittoReturnCode(rawValue: rc).check("setting the will", topic: will.topic)
         }
     }
 
@@ -71,66 +68,70 @@ struct NativeHandle: @unchecked Sendable {
         NativeCallbacks.setLogging(on: raw, enabled)
     }
 
-    func connectAsync(host: String, port: Int, keepAlive: Duration) -> Int32 {
-        mosquitto_connect_async(raw, host, Int32(port), Int32(max(5, keepAlive.components.seconds)))
+    func connectAsync(host: String, port: Int, keepAlive: Duration) -> MosquittoReturnCode {
+        MosquittoReturnCode(rawValue: mosquitto_connect_async(raw, host, Int32(port), Int32(max(5, keepAlive.components.seconds))))
     }
 
-    func reconnectAsync() -> Int32 {
-        mosquitto_reconnect_async(raw)
+    func reconnectAsync() -> MosquittoReturnCode {
+        MosquittoReturnCode(rawValue: mosquitto_reconnect_async(raw))
     }
 
-    func disconnect() -> Int32 {
-        mosquitto_disconnect(raw)
+    func disconnect() -> MosquittoReturnCode {
+        MosquittoReturnCode(rawValue: mosquitto_disconnect(raw))
     }
 
-    /// Queues a PUBLISH and returns its message id.
-    func publish(topic: String, payload: [UInt8], qos: MQTTQoS, retain: Bool,
+    /// Queues a PUBLISH and returns its message id. Called from the publisher's own thread:
+    /// libmosquitto queues the packet under its own mutex and wakes the loop thread itself.
+    /// `cTopic` is `topic` as a C string, made once by the caller for the check and the call.
+    func publish(topic: String, cTopic: UnsafePointer<CChar>, payload: UnsafeRawBufferPointer, qos: MQTTQoS, retain: Bool,
                  properties: MQTTv5.PublishProperties?) throws(MosquittoError) -> Int32 {
-        var mid: Int32 = 0
         var list: OpaquePointer? = nil
         if let properties, !properties.isEmpty {
             list = try NativeProperties.make(properties)
         }
         defer { mosquitto_property_free_all(&list) }
-        let rc = payload.withUnsafeBytes { bytes in
-            mosquitto_publish_v5(raw, &mid, topic, Int32(bytes.count), bytes.baseAddress, Int32(qos.rawValue), retain, list)
-        }
-        guard rc == MOSQ_ERR_SUCCESS.rawValue else {
-            if rc == MOSQ_ERR_INVAL.rawValue {
-                throw Self.topicProblem(topic, isFilter: false) ?? MosquittoError.native(rc, "publishing", topic: topic)
-            }
-            throw MosquittoError.native(rc, "publishing", topic: topic)
+        var mid: Int32 = 0
+        let rc = MosquittoReturnCode(rawValue: mosquitto_publish_v5(raw, &mid, cTopic, Int32(payload.count), payload.baseAddress,
+                                                                   Int32(qos.rawValue), retain, list))
+        guard rc.isSuccess else {
+            if rc == .invalid, let problem = Self.topicProblem(topic, isFilter: false) { throw problem }
+            throw rc.error("publishing", topic: topic)
         }
         return mid
     }
 
     func subscribe(_ filter: String, qos: MQTTQoS) throws(MosquittoError) -> Int32 {
         var mid: Int32 = 0
-        let rc = mosquitto_subscribe_v5(raw, &mid, filter, Int32(qos.rawValue), 0, nil)
-        guard rc == MOSQ_ERR_SUCCESS.rawValue else {
-            if rc == MOSQ_ERR_INVAL.rawValue, let problem = Self.topicProblem(filter, isFilter: true) { throw problem }
-            throw MosquittoError.native(rc, "subscribing", topic: filter)
+        let rc = MosquittoReturnCode(rawValue: mosquitto_subscribe_v5(raw, &mid, filter, Int32(qos.rawValue), 0, nil))
+        guard rc.isSuccess else {
+            if rc == .invalid, let problem = Self.topicProblem(filter, isFilter: true) { throw problem }
+            throw rc.error("subscribing", topic: filter)
         }
         return mid
     }
 
     func unsubscribe(_ filter: String) throws(MosquittoError) -> Int32 {
         var mid: Int32 = 0
-        let rc = mosquitto_unsubscribe_v5(raw, &mid, filter, nil)
-        guard rc == MOSQ_ERR_SUCCESS.rawValue else {
-            if rc == MOSQ_ERR_INVAL.rawValue, let problem = Self.topicProblem(filter, isFilter: true) { throw problem }
-            throw MosquittoError.native(rc, "unsubscribing", topic: filter)
+        let rc = MosquittoReturnCode(rawValue: mosquitto_unsubscribe_v5(raw, &mid, filter, nil))
+        guard rc.isSuccess else {
+            if rc == .invalid, let problem = Self.topicProblem(filter, isFilter: true) { throw problem }
+            throw rc.error("unsubscribing", topic: filter)
         }
         return mid
     }
 
     /// Says what is wrong with a topic name or filter, or nil when libmosquitto accepts it.
     static func topicProblem(_ topic: String, isFilter: Bool) -> MosquittoError? {
-        if topic.isEmpty {
+        topic.withCString { topicProblem(topic, cTopic: $0, isFilter: isFilter) }
+    }
+
+    /// The same, with the topic already a C string.
+    static func topicProblem(_ topic: String, cTopic: UnsafePointer<CChar>, isFilter: Bool) -> MosquittoError? {
+        if cTopic.pointee == 0 {
             return MosquittoError(.invalidTopic, "the topic is empty; MQTT needs at least one character, e.g. \"nmap2mqtt/bridge/state\"")
         }
-        let rc = isFilter ? mosquitto_sub_topic_check(topic) : mosquitto_pub_topic_check(topic)
-        guard rc != MOSQ_ERR_SUCCESS.rawValue else { return nil }
+        let rc = MosquittoReturnCode(rawValue: isFilter ? mosquitto_sub_topic_check(cTopic) : mosquitto_pub_topic_check(cTopic))
+        guard !rc.isSuccess else { return nil }
         if isFilter {
             return MosquittoError(.invalidTopic,
                                   "\"\(topic)\" is not a valid topic filter: '#' may only be the last level and '+' must fill a whole level")
@@ -142,7 +143,7 @@ struct NativeHandle: @unchecked Sendable {
 
 extension NativeHandle {
     /// One pass of libmosquitto's network loop; blocks up to `timeoutMilliseconds` (loop thread only).
-    func loop(timeoutMilliseconds: Int32) -> Int32 {
-        mosquitto_loop(raw, timeoutMilliseconds, 1)
+    func loop(timeoutMilliseconds: Int32) -> MosquittoReturnCode {
+        MosquittoReturnCode(rawValue: mosquitto_loop(raw, timeoutMilliseconds, 1))
     }
 }

@@ -10,16 +10,4 @@ enum NativeLibrary {
     static func ensureInitialised() {
         _ = initialised
     }
-
-    static func errorText(_ rc: Int32) -> String {
-        String(cString: mosquitto_strerror(rc))
-    }
-
-    static func reasonText(_ reasonCode: Int32) -> String {
-        String(cString: mosquitto_reason_string(reasonCode))
-    }
-
-    static func connackText(_ code: Int32) -> String {
-        String(cString: mosquitto_connack_string(code))
-    }
 }

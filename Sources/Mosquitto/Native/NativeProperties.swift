@@ -9,9 +9,10 @@ enum NativeProperties {
     static func make(_ properties: MQTTv5.PublishProperties) throws(MosquittoError) -> OpaquePointer? {
         var list: OpaquePointer? = nil
         func check(_ rc: Int32, _ what: String) throws(MosquittoError) {
-            guard rc == MOSQ_ERR_SUCCESS.rawValue else {
+            let code = MosquittoReturnCode(rawValue: rc)
+            guard code.isSuccess else {
                 mosquitto_property_free_all(&list)
-                throw MosquittoError(.invalidArgument, "MQTT 5 property \(what) is invalid: \(NativeLibrary.errorText(rc))")
+                throw MosquittoError(.invalidArgument, "MQTT 5 property \(what) is invalid: \(code)")
             }
         }
         if let expiry = properties.messageExpiryInterval {
