@@ -133,7 +133,9 @@ extension NmapXMLParser {
                     i = n
                     break
                 }
-                try text(i, lt)
+                // Only outside the root (a check here, not in `text`: calling a method of the parser
+                // between every two tags made the compiler copy the whole parser each time).
+                if stack.isEmpty { try text(i, lt) }
                 i = lt
                 guard i + 1 < n else { throw truncated() }
                 switch p[i + 1] {
@@ -361,7 +363,9 @@ extension NmapXMLParser {
 
         // MARK: Attributes
 
-        /// The decoded value of the current tag's attribute `wanted`, or nil.
+        /// The decoded value of the current tag's attribute `wanted`, or nil. Inlined, as an outlined
+        /// call copied the whole parser.
+        @inline(__always)
         func attribute(_ wanted: StaticString) -> String? {
             attributeSpan(wanted).map(input.decode)
         }
