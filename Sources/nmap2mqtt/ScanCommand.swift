@@ -60,10 +60,10 @@ struct ScanCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let report: ScanReport
         if let xml {
-            guard let data = FileManager.default.contents(atPath: xml) else {
+            guard let saved = NmapScanner.report(fromSavedXMLAt: xml) else {
                 throw ValidationError("cannot read the XML file '\(xml)'")
             }
-            report = NmapScanner.report(fromSavedXML: [UInt8](data))
+            report = saved
         } else if let config {
             let settings = try ConfigOption(config: config).load()
             let scanner: NmapScanner

@@ -9,11 +9,7 @@ import TestSupport
 /// `NMAP2MQTT_FUZZ_SEED` replays one seed.
 @Suite("XML parser fuzzing")
 struct XMLParserFuzzTests {
-    static let fixtures = [
-        "root-fast.xml", "root-sn.xml", "root-sn-verbose.xml", "unprivileged-fast.xml", "netraw-privileged-sn.xml",
-        "root-sn-hostname-target.xml", "root-sn-odd-names.xml", "derived-odd-names.xml", "nmap-error-empty-exclude.xml",
-        "nmap-error-bad-ports.xml", "truncated-fast.xml", "garbage.bin",
-    ]
+    static let fixtures = Fixture.documents
 
     /// Pieces of markup that tend to reach the parser's corners.
     static let tokens: [[UInt8]] = [

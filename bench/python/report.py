@@ -102,6 +102,15 @@ for prefix, label in ((24, "/24 (256 hosts)"), (20, "/20 (4,096 hosts)"), (16, "
         parse_16 = {"speed": speed, "memory": memory, "floor": med([r.get("rss_before_parse_kib") for r in ours], "floor"),
                     "m_ours": m_ours}
 
+whole = load("scan-xml-16")
+if whole:
+    w = whole[0]
+    speed = ratio(w["python_nmap_mean"], w["nmap2mqtt_mean"])
+    rows.append((f"Whole process on the /16: `nmap2mqtt scan --xml` (table) against python-nmap's process "
+                 f"(hyperfine mean of {w['runs']}; min {ms(w['nmap2mqtt_min'])} / {ms(w['python_nmap_min'])})",
+                 ms(w["nmap2mqtt_mean"]), f"python-nmap {ms(w['python_nmap_mean'])}",
+                 fmt_ratio(speed) + " faster" if speed else "—", "≥ 20× faster", verdict(speed >= 20 if speed else None)))
+
 # 2. Engine ---------------------------------------------------------------------------------------------
 engine = load("engine")
 step = engine[0]["median_seconds"] if engine else None
@@ -281,6 +290,10 @@ same machine; absolute times move with the machine's load, so read the ratios.
   then parses it once, timed in-process (`NmapXMLParser.parse`; python-nmap 0.7.1's
   `PortScanner.analyse_nmap_xml_scan`, what Home Assistant's nmap_tracker calls). Peak memory is the
   process's `VmHWM` after the parse, for both. Both parsers must agree on the number of hosts up.
+- **Whole process on the /16**: one `hyperfine -N -w 2 -r 10` run alternates the release
+  `nmap2mqtt scan --xml sweep-16.xml` (start-up, reading the file, parsing, vendors, printing the
+  6,554-row table) with `bench/python/parse_python_nmap.py sweep-16.xml` under the virtualenv's Python
+  (interpreter start, `import nmap`, reading, parsing); both outputs go to /dev/null. The ratio is of the means.
 - **Engine**: `nmap2mqtt-bench engine 10000` feeds `PresenceEngine` 62 scans of 10,000 devices, 12 s apart:
   every scan one device in a hundred is missing (a different hundredth each time), one in a hundred is on a
   new IP, and one hundredth left for good, so after `consider_home` they fall due, are re-probed (answered
