@@ -37,13 +37,16 @@ final class ClientCore: Sendable {
         logger[metadataKey: "mqtt.client_id"] = "\(configuration.clientID)"
         self.logger = logger
         brokerName = "\(configuration.tls == nil ? "mqtt" : "mqtts")://\(configuration.host):\(configuration.port)"
-        machine = Mutex(Machine(settings: .init(
-            brokerName: brokerName,
-            protocolVersion: configuration.protocolVersion,
-            minimumReconnectDelay: configuration.minimumReconnectDelay,
-            maximumReconnectDelay: configuration.maximumReconnectDelay)))
-        (messages, messageSink) = AsyncStream.makeStream(of: MQTTMessage.self,
-                                                         bufferingPolicy: .bufferingOldest(max(1, configuration.messageBufferSize)))
+        machine = Mutex(
+            Machine(
+                settings: .init(
+                    brokerName: brokerName,
+                    protocolVersion: configuration.protocolVersion,
+                    minimumReconnectDelay: configuration.minimumReconnectDelay,
+                    maximumReconnectDelay: configuration.maximumReconnectDelay)))
+        (messages, messageSink) = AsyncStream.makeStream(
+            of: MQTTMessage.self,
+            bufferingPolicy: .bufferingOldest(max(1, configuration.messageBufferSize)))
         (events, eventSink) = AsyncStream.makeStream(of: MQTTConnectionEvent.self, bufferingPolicy: .bufferingNewest(1000))
         handle = try NativeHandle(clientID: configuration.clientID, cleanSession: configuration.cleanSession)
         // Every stored property is set from here on, so a throw runs deinit, which destroys the handle:
@@ -175,15 +178,18 @@ final class ClientCore: Sendable {
 
     func didReceive(_ message: MQTTMessage) {
         guard case .dropped = messageSink.yield(message), machine.withLock({ $0.messageDropped() }) else { return }
-        logger.info("Dropping received MQTT messages: the consumer is too slow",
-                    metadata: ["mqtt.buffer": "\(configuration.messageBufferSize)", "mqtt.topic": "\(message.topic)"])
+        logger.info(
+            "Dropping received MQTT messages: the consumer is too slow",
+            metadata: ["mqtt.buffer": "\(configuration.messageBufferSize)", "mqtt.topic": "\(message.topic)"])
     }
 
     func didSubscribe(mid: Int32, granted: [MQTTReasonCode]) {
         let outcome: Result<Void, MosquittoError>
         if let refused = granted.first(where: \.isFailure) {
-            outcome = .failure(MosquittoError(.subscriptionRejected,
-                                              "the broker refused the subscription: \(refused.reasonText)", reasonCode: Int(refused.rawValue)))
+            outcome = .failure(
+                MosquittoError(
+                    .subscriptionRejected,
+                    "the broker refused the subscription: \(refused.reasonText)", reasonCode: Int(refused.rawValue)))
         } else {
             outcome = .success(())
         }

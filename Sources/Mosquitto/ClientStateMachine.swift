@@ -220,8 +220,9 @@ struct ClientStateMachine<Waiter: Sendable>: Sendable {
             return .none
         }
         let text = code.connackText(protocolVersion: settings.protocolVersion)
-        let error = MosquittoError(.connectionRefused, "the broker \(settings.brokerName) refused the connection: \(text)",
-                                   reasonCode: Int(code.rawValue))
+        let error = MosquittoError(
+            .connectionRefused, "the broker \(settings.brokerName) refused the connection: \(text)",
+            reasonCode: Int(code.rawValue))
         attemptReported = true
         let failing = everConnected ? [] : takeConnectWaiters(error)
         return .refused(error, reasonText: text, failing: failing)
@@ -282,8 +283,9 @@ struct ClientStateMachine<Waiter: Sendable>: Sendable {
         case .initial, .backingOff, .finished: break
         }
         let reason = code.isSuccess ? "disconnected" : code.description
-        let error = MosquittoError(expected ? .shutDown : .connectionLost,
-                                   "the connection to \(settings.brokerName) ended (\(reason)) before the broker confirmed")
+        let error = MosquittoError(
+            expected ? .shutDown : .connectionLost,
+            "the connection to \(settings.brokerName) ended (\(reason)) before the broker confirmed")
         return DisconnectAction(failing: failAcks(error), wasConnected: wasConnected, expected: expected, reason: reason)
     }
 

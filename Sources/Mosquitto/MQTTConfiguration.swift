@@ -15,8 +15,10 @@ public struct MQTTConfiguration: Sendable, Hashable {
         /// Trust the operating system's CA store when no CA file or directory is given. Default: true.
         public var useSystemCAs: Bool
 
-        public init(caFile: String? = nil, caDirectory: String? = nil, certificateFile: String? = nil, keyFile: String? = nil,
-                    insecure: Bool = false, useSystemCAs: Bool = true) {
+        public init(
+            caFile: String? = nil, caDirectory: String? = nil, certificateFile: String? = nil, keyFile: String? = nil,
+            insecure: Bool = false, useSystemCAs: Bool = true
+        ) {
             self.caFile = caFile
             self.caDirectory = caDirectory
             self.certificateFile = certificateFile
@@ -53,11 +55,13 @@ public struct MQTTConfiguration: Sendable, Hashable {
     /// Received messages held for a slow consumer before new ones are dropped (and logged). Default: 10,000.
     public var messageBufferSize: Int
 
-    public init(host: String = "localhost", port: Int? = nil, clientID: String? = nil, keepAlive: Duration = .seconds(60),
-                cleanSession: Bool = true, username: String? = nil, password: String? = nil, tls: TLS? = nil,
-                protocolVersion: MQTTProtocolVersion = .v5, will: MQTTWill? = nil,
-                minimumReconnectDelay: Duration = .seconds(1), maximumReconnectDelay: Duration = .seconds(30),
-                messageBufferSize: Int = 10_000) {
+    public init(
+        host: String = "localhost", port: Int? = nil, clientID: String? = nil, keepAlive: Duration = .seconds(60),
+        cleanSession: Bool = true, username: String? = nil, password: String? = nil, tls: TLS? = nil,
+        protocolVersion: MQTTProtocolVersion = .v5, will: MQTTWill? = nil,
+        minimumReconnectDelay: Duration = .seconds(1), maximumReconnectDelay: Duration = .seconds(30),
+        messageBufferSize: Int = 10_000
+    ) {
         self.host = host
         self.port = port ?? (tls == nil ? 1883 : 8883)
         self.clientID = clientID ?? "nmap2mqtt-\(UInt32.random(in: 0 ... .max))"

@@ -85,38 +85,52 @@ public final class MosquittoClient: Sendable {
     ///
     /// One lock round trip for QoS 0, two for QoS 1 and 2; a contiguous payload (an array, a
     /// string's UTF-8) is handed to libmosquitto in place, and the rest of the work is not generic.
-    public func publish(_ topic: String, payload: some Sequence<UInt8>, qos: MQTTQoS = .atLeastOnce, retain: Bool = false,
-                        properties: MQTTv5.PublishProperties? = nil) async throws(MosquittoError) {
-        let sent = payload.withContiguousStorageIfAvailable { send(topic, UnsafeRawBufferPointer($0), qos, retain, properties) }
+    public func publish(
+        _ topic: String, payload: some Sequence<UInt8>, qos: MQTTQoS = .atLeastOnce, retain: Bool = false,
+        properties: MQTTv5.PublishProperties? = nil
+    ) async throws(MosquittoError) {
+        let sent =
+            payload.withContiguousStorageIfAvailable { send(topic, UnsafeRawBufferPointer($0), qos, retain, properties) }
             ?? Array(payload).withUnsafeBytes { send(topic, $0, qos, retain, properties) }
         try await finish(.publish, sent)
     }
 
     /// Publishes an array of bytes: the same as the generic ``publish(_:payload:qos:retain:properties:)``,
     /// without a generic call per message.
-    public func publish(_ topic: String, payload: [UInt8], qos: MQTTQoS = .atLeastOnce, retain: Bool = false,
-                        properties: MQTTv5.PublishProperties? = nil) async throws(MosquittoError) {
+    public func publish(
+        _ topic: String, payload: [UInt8], qos: MQTTQoS = .atLeastOnce, retain: Bool = false,
+        properties: MQTTv5.PublishProperties? = nil
+    ) async throws(MosquittoError) {
         try await finish(.publish, payload.withUnsafeBytes { send(topic, $0, qos, retain, properties) })
     }
 
     /// Checks a publish and hands it to libmosquitto; returns the acknowledgement to await, if any.
-    private func send(_ topic: String, _ payload: UnsafeRawBufferPointer, _ qos: MQTTQoS, _ retain: Bool,
-                      _ properties: MQTTv5.PublishProperties?) -> Result<Pending?, MosquittoError> {
+    private func send(
+        _ topic: String, _ payload: UnsafeRawBufferPointer, _ qos: MQTTQoS, _ retain: Bool,
+        _ properties: MQTTv5.PublishProperties?
+    ) -> Result<Pending?, MosquittoError> {
         if let properties, !properties.isEmpty, configuration.protocolVersion != .v5 {
-            return .failure(MosquittoError(.notSupported, "MQTT 5 properties cannot be sent over MQTT \(configuration.protocolVersion); set the protocol to 5 or drop the properties"))
+            return .failure(
+                MosquittoError(
+                    .notSupported,
+                    "MQTT 5 properties cannot be sent over MQTT \(configuration.protocolVersion); set the protocol to 5 or drop the properties"))
         }
         // One C string for the check and the call (a short topic is a small string with no C pointer of its own).
         return topic.withCString { cTopic in
             if let problem = NativeHandle.topicProblem(topic, cTopic: cTopic, isFilter: false) { return .failure(problem) }
-            return start(.publish, { $0.publish(awaitingAck: qos != .atMostOnce) }) { () throws(MosquittoError) in
-                try core.handle.publish(topic: topic, cTopic: cTopic, payload: payload, qos: qos, retain: retain, properties: properties)
-            }
+            return start(
+                .publish, admit: { $0.publish(awaitingAck: qos != .atMostOnce) },
+                call: { () throws(MosquittoError) in
+                    try core.handle.publish(topic: topic, cTopic: cTopic, payload: payload, qos: qos, retain: retain, properties: properties)
+                })
         }
     }
 
     /// Publishes UTF-8 text.
-    public func publish(_ topic: String, _ text: String, qos: MQTTQoS = .atLeastOnce, retain: Bool = false,
-                        properties: MQTTv5.PublishProperties? = nil) async throws(MosquittoError) {
+    public func publish(
+        _ topic: String, _ text: String, qos: MQTTQoS = .atLeastOnce, retain: Bool = false,
+        properties: MQTTv5.PublishProperties? = nil
+    ) async throws(MosquittoError) {
         try await publish(topic, payload: text.utf8, qos: qos, retain: retain, properties: properties)
     }
 
@@ -124,14 +138,14 @@ public final class MosquittoClient: Sendable {
     /// after a reconnect that lost the session.
     public func subscribe(_ filter: String, qos: MQTTQoS = .atLeastOnce) async throws(MosquittoError) {
         if let problem = NativeHandle.topicProblem(filter, isFilter: true) { throw problem }
-        try await perform(.subscribe, { $0.subscribe() }) { () throws(MosquittoError) in try core.handle.subscribe(filter, qos: qos) }
+        try await perform(.subscribe, admit: { $0.subscribe() }, call: { () throws(MosquittoError) in try core.handle.subscribe(filter, qos: qos) })
         core.machine.withLock { $0.subscriptionGranted(filter, qos: qos) }
     }
 
     /// Unsubscribes and returns once the broker confirmed.
     public func unsubscribe(_ filter: String) async throws(MosquittoError) {
         if let problem = NativeHandle.topicProblem(filter, isFilter: true) { throw problem }
-        try await perform(.unsubscribe, { $0.unsubscribe(filter) }) { () throws(MosquittoError) in try core.handle.unsubscribe(filter) }
+        try await perform(.unsubscribe, admit: { $0.unsubscribe(filter) }, call: { () throws(MosquittoError) in try core.handle.unsubscribe(filter) })
     }
 
     /// Sends DISCONNECT (so the broker does not publish the will), stops reconnecting and ends
@@ -148,9 +162,11 @@ public final class MosquittoClient: Sendable {
     private typealias Pending = (mid: Int32, ticket: UInt64)
 
     /// Subscribe or unsubscribe: ``start(_:_:_:)``, then the wait for the broker's answer.
-    private func perform(_ kind: ClientCore.Machine.AckKind, _ admit: (inout ClientCore.Machine) -> ClientCore.Machine.Admission,
-                         _ call: () throws(MosquittoError) -> Int32) async throws(MosquittoError) {
-        try await finish(kind, start(kind, admit, call))
+    private func perform(
+        _ kind: ClientCore.Machine.AckKind, admit: (inout ClientCore.Machine) -> ClientCore.Machine.Admission,
+        call: () throws(MosquittoError) -> Int32
+    ) async throws(MosquittoError) {
+        try await finish(kind, start(kind, admit: admit, call: call))
     }
 
     /// Throws what went wrong, or waits for the acknowledgement when one is awaited.
@@ -161,8 +177,10 @@ public final class MosquittoClient: Sendable {
 
     /// Admission (one lock), then the C call outside the lock; the caller parks (one more lock)
     /// when the admission says an acknowledgement is awaited.
-    private func start(_ kind: ClientCore.Machine.AckKind, _ admit: (inout ClientCore.Machine) -> ClientCore.Machine.Admission,
-                       _ call: () throws(MosquittoError) -> Int32) -> Result<Pending?, MosquittoError> {
+    private func start(
+        _ kind: ClientCore.Machine.AckKind, admit: (inout ClientCore.Machine) -> ClientCore.Machine.Admission,
+        call: () throws(MosquittoError) -> Int32
+    ) -> Result<Pending?, MosquittoError> {
         let ticket: UInt64?
         switch core.machine.withLock({ admit(&$0) }) {
         case .refused(let error): return .failure(error)
@@ -186,7 +204,8 @@ public final class MosquittoClient: Sendable {
                 }
             }
         } onCancel: {
-            core.machine.withLock { $0.cancelWait(kind, mid: mid, ticket: ticket) }?.resume(returning: .failure(AckTable<ClientCore.Waiter>.cancelled))
+            core.machine.withLock { $0.cancelWait(kind, mid: mid, ticket: ticket) }?.resume(
+                returning: .failure(AckTable<ClientCore.Waiter>.cancelled))
         }
     }
 }

@@ -61,7 +61,10 @@ public struct MACAddress: Hashable, Sendable, Comparable, CustomStringConvertibl
             var at = 0
             for index in 0..<6 {
                 let byte = UInt8(truncatingIfNeeded: rawValue >> (40 - 8 * index))
-                if index > 0, let separator { out[at] = separator; at += 1 }
+                if index > 0, let separator {
+                    out[at] = separator
+                    at += 1
+                }
                 out[at] = hex[Int(byte >> 4)]
                 out[at + 1] = hex[Int(byte & 0x0f)]
                 at += 2
@@ -85,7 +88,9 @@ public struct MACAddress: Hashable, Sendable, Comparable, CustomStringConvertibl
             default: return nil
             }
         }
-        let colon = UInt8(ascii: ":"), dash = UInt8(ascii: "-"), dot = UInt8(ascii: ".")
+        let colon = UInt8(ascii: ":")
+        let dash = UInt8(ascii: "-")
+        let dot = UInt8(ascii: ".")
         var value: UInt64 = 0
         if let separator = text.contains(colon) ? colon : text.contains(dash) ? dash : nil {
             // Six groups of one or two digits.

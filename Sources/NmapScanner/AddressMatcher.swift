@@ -38,14 +38,16 @@ public struct AddressMatcher: Sendable, Equatable {
     static func pattern(_ text: String) -> Pattern? {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         if parts.count == 2 {
-            guard let base = octets(String(parts[0])), let bits = Int(parts[1]), (0 ... 32).contains(bits) else { return nil }
+            guard let base = octets(String(parts[0])), let bits = Int(parts[1]), (0...32).contains(bits) else { return nil }
             let value = base.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
             let mask: UInt32 = bits == 0 ? 0 : ~UInt32(0) << (32 - bits)
-            let low = value & mask, high = low | ~mask
-            return Pattern(octets: (0 ..< 4).map { index in
-                let shift = UInt32(24 - 8 * index)
-                return [UInt8(truncatingIfNeeded: low >> shift) ... UInt8(truncatingIfNeeded: high >> shift)]
-            })
+            let low = value & mask
+            let high = low | ~mask
+            return Pattern(
+                octets: (0..<4).map { index in
+                    let shift = UInt32(24 - 8 * index)
+                    return [UInt8(truncatingIfNeeded: low >> shift)...UInt8(truncatingIfNeeded: high >> shift)]
+                })
         }
         let fields = text.split(separator: ".", omittingEmptySubsequences: false)
         guard fields.count == 4 else { return nil }
@@ -59,18 +61,18 @@ public struct AddressMatcher: Sendable, Equatable {
 
     /// `*`, `7`, `1-50`, `-50`, `200-`, and comma lists of those.
     private static func octetRanges(_ field: Substring) -> [ClosedRange<UInt8>]? {
-        if field == "*" { return [0 ... 255] }
+        if field == "*" { return [0...255] }
         var ranges: [ClosedRange<UInt8>] = []
         for item in field.split(separator: ",", omittingEmptySubsequences: false) {
             let bounds = item.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
             if bounds.count == 1 {
                 guard let value = UInt8(bounds[0]) else { return nil }
-                ranges.append(value ... value)
+                ranges.append(value...value)
             } else {
                 let low = bounds[0].isEmpty ? 0 : UInt8(bounds[0])
                 let high = bounds[1].isEmpty ? 255 : UInt8(bounds[1])
                 guard let low, let high, low <= high else { return nil }
-                ranges.append(low ... high)
+                ranges.append(low...high)
             }
         }
         return ranges.isEmpty ? nil : ranges

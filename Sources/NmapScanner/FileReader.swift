@@ -70,7 +70,7 @@ extension FileReader {
         defer { munmap(mapping, mappedLength) }
         let offset = (hugePage - Int(bitPattern: mapping) % hugePage) % hugePage
         let base = (mapping + offset).assumingMemoryBound(to: UInt8.self)
-        _ = madvise(base, wanted, MADV_HUGEPAGE)  // only advice: without it, ordinary pages
+        _ = madvise(base, wanted, MADV_HUGEPAGE) // only advice: without it, ordinary pages
         var count = 0
         var failed = false
         while count < wanted {

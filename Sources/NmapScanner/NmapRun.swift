@@ -15,8 +15,10 @@ public struct NmapRun: Sendable, Equatable {
     /// From `<runstats>`.
     public var stats: RunStats
 
-    public init(args: String? = nil, version: String? = nil, startTime: Date? = nil, hosts: [ScanHost] = [],
-                hostsNotUp: Int = 0, stats: RunStats = RunStats()) {
+    public init(
+        args: String? = nil, version: String? = nil, startTime: Date? = nil, hosts: [ScanHost] = [],
+        hostsNotUp: Int = 0, stats: RunStats = RunStats()
+    ) {
         self.args = args
         self.version = version
         self.startTime = startTime

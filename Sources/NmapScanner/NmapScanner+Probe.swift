@@ -163,13 +163,13 @@ extension NmapScanner {
             case "--disable-arp-ping" where keepDiscovery:
                 kept.append(word)
             case "-Pn", "-P0", "-PN":
-                break  // every host up: the re-probe would always answer
+                break // every host up: the re-probe would always answer
             case _ where word.hasPrefix("-e") && !word.hasPrefix("--") && word.count > 2:
-                kept.append(word)  // -eIF
+                kept.append(word) // -eIF
             case _ where keepDiscovery && word.hasPrefix("-P") && word.count > 2:
-                kept.append(word)  // -PR, -PS22,80, -PE...: nmap takes their values attached only
+                kept.append(word) // -PR, -PS22,80, -PE...: nmap takes their values attached only
             case _ where keepDiscovery && word.hasPrefix("-T") && word.count > 2:
-                kept.append(word)  // -T4, -Taggressive
+                kept.append(word) // -T4, -Taggressive
             case "-T" where keepDiscovery:
                 if let value { kept += [word, value] }
             case _ where keepDiscovery && Self.keptTimingOptions.contains(name):

@@ -1,7 +1,7 @@
-import NetworkAddresses
 import Foundation
 import Glibc
 import Logging
+import NetworkAddresses
 
 extension NmapScanner {
     /// Runs `argv`, interprets how nmap ended, parses and enriches its XML.

@@ -1,5 +1,5 @@
-import NetworkAddresses
 import Foundation
+import NetworkAddresses
 
 extension NmapScanner {
     /// A saved `nmap -oX` document as a report, for `scan --xml` and benchmarks: parsed like nmap's

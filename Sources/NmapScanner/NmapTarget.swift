@@ -67,14 +67,15 @@ enum NmapTarget {
         guard octets.count == 4 else { return false }
         return octets.allSatisfy { octet in
             if octet == "*" { return true }
-            return !octet.isEmpty && octet.split(separator: ",", omittingEmptySubsequences: false).allSatisfy {
-                range in
-                let ends = range.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-                if ends.count == 1 { return isNumber(ends[0], max: 255) }
-                let (low, high) = (ends[0], ends[1])
-                if low.isEmpty && high.isEmpty { return false }
-                return (low.isEmpty || isNumber(low, max: 255)) && (high.isEmpty || isNumber(high, max: 255))
-            }
+            return !octet.isEmpty
+                && octet.split(separator: ",", omittingEmptySubsequences: false).allSatisfy {
+                    range in
+                    let ends = range.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+                    if ends.count == 1 { return isNumber(ends[0], max: 255) }
+                    let (low, high) = (ends[0], ends[1])
+                    if low.isEmpty && high.isEmpty { return false }
+                    return (low.isEmpty || isNumber(low, max: 255)) && (high.isEmpty || isNumber(high, max: 255))
+                }
         }
     }
 
@@ -96,10 +97,12 @@ enum NmapTarget {
         guard !text.isEmpty, text.utf8.count <= 253 else { return false }
         var labels = text.split(separator: ".", omittingEmptySubsequences: false)
         if labels.count > 1, labels.last?.isEmpty == true { labels.removeLast() }
-        guard labels.allSatisfy({ label in
-            !label.isEmpty && label.utf8.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
-        }) else { return false }
+        guard
+            labels.allSatisfy({ label in
+                !label.isEmpty && label.utf8.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                    && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+            })
+        else { return false }
         return !(labels.last!.allSatisfy(\.isASCIIDigit))
     }
 }

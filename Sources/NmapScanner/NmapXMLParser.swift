@@ -1,5 +1,5 @@
-import NetworkAddresses
 import Foundation
+import NetworkAddresses
 
 /// Parses nmap's `-oX` output in one pass over the bytes, keeping only up hosts.
 ///

@@ -26,7 +26,7 @@ enum OwnAddresses {
                 var sin6 = UnsafeRawPointer(address).loadUnaligned(as: sockaddr_in6.self).sin6_addr
                 let firstByte = withUnsafeBytes(of: sin6) { $0[0] }
                 let secondByte = withUnsafeBytes(of: sin6) { $0[1] }
-                if firstByte == 0xfe && secondByte & 0xc0 == 0x80 { continue }  // fe80::/10
+                if firstByte == 0xfe && secondByte & 0xc0 == 0x80 { continue } // fe80::/10
                 guard inet_ntop(AF_INET6, &sin6, &buffer, socklen_t(buffer.count)) != nil else { continue }
                 let text = String(decoding: buffer.prefix(while: { $0 != 0 }).map(UInt8.init(bitPattern:)), as: UTF8.self)
                 if text != "::1" && !ipv6.contains(text) { ipv6.append(text) }

@@ -189,7 +189,7 @@ enum ProcessRunner {
         while fds.contains(where: { $0.fd >= 0 }) {
             let remaining = clock.now.duration(to: deadline)
             if remaining <= .zero {
-                if killed { return }  // something outside the group holds the pipes; give up on them
+                if killed { return } // something outside the group holds the pipes; give up on them
                 control.timeOut()
                 killed = true
                 deadline = clock.now.advanced(by: drainAfterKill)

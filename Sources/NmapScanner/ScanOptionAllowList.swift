@@ -86,17 +86,20 @@ enum ScanOptionAllowList {
         // -v, -vv, -vvv: verbosity only adds down hosts to the XML.
         if word.count >= 2, word.dropFirst().allSatisfy({ $0 == "v" }) { return .allowed(takesValue: false) }
         for probe in ["-PS", "-PA", "-PU", "-PY"] where word.hasPrefix(probe) {
-            return isList(word.dropFirst(3), digitsAnd: ",-") ? .allowed(takesValue: false)
+            return isList(word.dropFirst(3), digitsAnd: ",-")
+                ? .allowed(takesValue: false)
                 : .refused("\(probe) takes an optional port list such as \(probe)22,80,443")
         }
         if word.hasPrefix("-PO") {
-            return isList(word.dropFirst(3), digitsAnd: ",") ? .allowed(takesValue: false)
+            return isList(word.dropFirst(3), digitsAnd: ",")
+                ? .allowed(takesValue: false)
                 : .refused("-PO takes an optional protocol list such as -PO1,6,17")
         }
         if word == "-p" || word == "-e" || word == "-T" { return .allowed(takesValue: true) }
         if word.hasPrefix("-T"), timingTemplates.contains(String(word.dropFirst(2))) { return .allowed(takesValue: false) }
         if word.hasPrefix("-p") {
-            return isList(word.dropFirst(2), digitsAnd: ",-:TUS") ? .allowed(takesValue: false)
+            return isList(word.dropFirst(2), digitsAnd: ",-:TUS")
+                ? .allowed(takesValue: false)
                 : .refused("-p takes ports such as -p22,80 or -p1-1024")
         }
         if word.hasPrefix("-e") && word.count > 2 && !word.contains("=") { return .allowed(takesValue: false) }
@@ -109,18 +112,23 @@ enum ScanOptionAllowList {
 
     /// The one long option nmap would expand `name` to, if it is an abbreviation of exactly one it knows.
     private static func longMatch(_ name: String) -> String? {
-        let known = ["datadir", "excludefile", "exclude", "resume", "script", "script-args", "script-args-file",
-                     "servicedb", "versiondb", "proxies", "append-output", "stylesheet", "webxml", "spoof-mac",
-                     "open", "iflist", "help", "version"] + long.keys
+        let known =
+            [
+                "datadir", "excludefile", "exclude", "resume", "script", "script-args", "script-args-file",
+                "servicedb", "versiondb", "proxies", "append-output", "stylesheet", "webxml", "spoof-mac",
+                "open", "iflist", "help", "version",
+            ] + long.keys
         let matches = known.filter { $0.hasPrefix(name) }
         return matches.count == 1 && matches[0] != name ? "--" + matches[0] : nil
     }
 
     private static func reason(for option: String, full: String?) -> String {
         let key = full ?? option
-        var text = reasons[key] ?? (option.hasPrefix("-o")
-            ? "nmap2mqtt reads nmap's XML from stdout and owns nmap's output"
-            : "it is not one of the options presence scanning uses")
+        var text =
+            reasons[key]
+            ?? (option.hasPrefix("-o")
+                ? "nmap2mqtt reads nmap's XML from stdout and owns nmap's output"
+                : "it is not one of the options presence scanning uses")
         if let full { text = "nmap would read it as \(full); " + text }
         if option.hasPrefix("-"), !option.hasPrefix("--"), option.count > 3, long[String(option.dropFirst())] != nil {
             text = "write it with two dashes, --\(option.dropFirst())"

@@ -39,7 +39,8 @@ extension ScannerConfiguration {
 
         for entry in exclude.map({ $0.trimmingWhitespace() }) where !entry.isEmpty {
             guard let entryFamily = NmapTarget.family(of: entry), !entry.contains(",") else {
-                let message = entry.contains(",") && !entry.hasPrefix("-")
+                let message =
+                    entry.contains(",") && !entry.hasPrefix("-")
                     ? "exclude entry '\(entry)' contains a comma; nmap's --exclude is a comma list, so give "
                         + "each address or range (a.b.c.d-e, CIDR) as its own entry"
                     : Self.targetProblem(entry, role: "exclude entry")
@@ -80,7 +81,9 @@ extension ScannerConfiguration {
             case .allowed(let value):
                 takesValue = value
             case .refused(let why):
-                throw NmapScannerError(kind: .forbiddenOption, value: word, message: "scan option '\(word)' is not allowed: \(why). Allowed, named in full: \(ScanOptionAllowList.summary)")
+                throw NmapScannerError(
+                    kind: .forbiddenOption, value: word,
+                    message: "scan option '\(word)' is not allowed: \(why). Allowed, named in full: \(ScanOptionAllowList.summary)")
             }
             if word == "-6" && family == .ipv4 {
                 throw NmapScannerError(

@@ -23,7 +23,7 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
         var value: UInt32 = 0
         for part in parts {
             guard (1...3).contains(part.utf8.count), part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                  part.utf8.count == 1 || part.utf8.first != UInt8(ascii: "0"), let byte = UInt8(part)
+                part.utf8.count == 1 || part.utf8.first != UInt8(ascii: "0"), let byte = UInt8(part)
             else { return nil }
             value = value << 8 | UInt32(byte)
         }

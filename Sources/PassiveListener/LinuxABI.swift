@@ -8,35 +8,35 @@ import Glibc
 /// small structs, and the project keeps C to CMosquitto.
 enum LinuxABI {
     // <linux/if_ether.h>
-    static let ethernetProtocolAll: UInt16 = 0x0003  // ETH_P_ALL
+    static let ethernetProtocolAll: UInt16 = 0x0003 // ETH_P_ALL
 
     // <linux/if_packet.h>
-    static let packetOutgoing: UInt8 = 4  // PACKET_OUTGOING
-    static let packetLoopback: UInt8 = 5  // PACKET_LOOPBACK
-    static let packetStatisticsOption: Int32 = 6  // PACKET_STATISTICS
-    static let packetIgnoreOutgoingOption: Int32 = 23  // PACKET_IGNORE_OUTGOING (Linux 4.20)
+    static let packetOutgoing: UInt8 = 4 // PACKET_OUTGOING
+    static let packetLoopback: UInt8 = 5 // PACKET_LOOPBACK
+    static let packetStatisticsOption: Int32 = 6 // PACKET_STATISTICS
+    static let packetIgnoreOutgoingOption: Int32 = 23 // PACKET_IGNORE_OUTGOING (Linux 4.20)
 
     // <linux/if_arp.h>
-    static let hardwareTypeEthernet: UInt16 = 1  // ARPHRD_ETHER
+    static let hardwareTypeEthernet: UInt16 = 1 // ARPHRD_ETHER
 
     // <linux/filter.h>: SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT, the "is there a VLAN tag in the metadata" load.
     static let ancillaryVLANTagPresent: UInt32 = 0xffff_f000 &+ 48
 
     // <linux/netlink.h>, <linux/rtnetlink.h>, <linux/neighbour.h>
-    static let netlinkRoute: Int32 = 0  // NETLINK_ROUTE
-    static let neighbourGroup: UInt32 = 0x4  // RTMGRP_NEIGH
-    static let messageError: UInt16 = 2  // NLMSG_ERROR
-    static let messageDone: UInt16 = 3  // NLMSG_DONE
-    static let newNeighbour: UInt16 = 28  // RTM_NEWNEIGH
-    static let deleteNeighbour: UInt16 = 29  // RTM_DELNEIGH
-    static let getNeighbour: UInt16 = 30  // RTM_GETNEIGH
-    static let flagRequest: UInt16 = 0x1  // NLM_F_REQUEST
-    static let flagDump: UInt16 = 0x300  // NLM_F_ROOT | NLM_F_MATCH
-    static let netlinkHeaderLength = 16  // sizeof(struct nlmsghdr)
-    static let neighbourHeaderLength = 12  // sizeof(struct ndmsg)
-    static let neighbourDestination: UInt16 = 1  // NDA_DST
-    static let neighbourLinkAddress: UInt16 = 2  // NDA_LLADDR
-    static let neighbourFlagProxy: UInt8 = 0x08  // NTF_PROXY
+    static let netlinkRoute: Int32 = 0 // NETLINK_ROUTE
+    static let neighbourGroup: UInt32 = 0x4 // RTMGRP_NEIGH
+    static let messageError: UInt16 = 2 // NLMSG_ERROR
+    static let messageDone: UInt16 = 3 // NLMSG_DONE
+    static let newNeighbour: UInt16 = 28 // RTM_NEWNEIGH
+    static let deleteNeighbour: UInt16 = 29 // RTM_DELNEIGH
+    static let getNeighbour: UInt16 = 30 // RTM_GETNEIGH
+    static let flagRequest: UInt16 = 0x1 // NLM_F_REQUEST
+    static let flagDump: UInt16 = 0x300 // NLM_F_ROOT | NLM_F_MATCH
+    static let netlinkHeaderLength = 16 // sizeof(struct nlmsghdr)
+    static let neighbourHeaderLength = 12 // sizeof(struct ndmsg)
+    static let neighbourDestination: UInt16 = 1 // NDA_DST
+    static let neighbourLinkAddress: UInt16 = 2 // NDA_LLADDR
+    static let neighbourFlagProxy: UInt8 = 0x08 // NTF_PROXY
 
     /// `struct sockaddr_ll` (20 bytes).
     struct PacketAddress {

@@ -112,7 +112,8 @@ enum NeighbourMessageDecoder {
     }
 
     private static func uint32(_ bytes: Span<UInt8>, _ offset: Int) -> UInt32 {
-        UInt32(littleEndian: UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8
-            | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24)
+        UInt32(
+            littleEndian: UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8
+                | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24)
     }
 }

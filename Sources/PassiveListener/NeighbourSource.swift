@@ -91,7 +91,8 @@ struct NeighbourSource: Sendable {
                         dumping = false
                     case .error(let code, let sequence) where sequence == Self.dumpSequence:
                         dumping = false
-                        context.logger.debug("passive listener: the neighbour table dump failed", metadata: ["passive.error": "\(LinuxABI.describe(-code))"])
+                        context.logger.debug(
+                            "passive listener: the neighbour table dump failed", metadata: ["passive.error": "\(LinuxABI.describe(-code))"])
                     default:
                         break
                     }

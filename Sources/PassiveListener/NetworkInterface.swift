@@ -13,7 +13,9 @@ struct NetworkInterface: Sendable, Equatable {
             guard index > 0 else {
                 throw PassiveListenerError(
                     kind: .noSuchInterface, value: name,
-                    message: "passive listener: no interface '\(name)' here (\(LinuxABI.describe(errno))); `ip link` lists the ones there are, or list none to listen on all")
+                    message:
+                        "passive listener: no interface '\(name)' here (\(LinuxABI.describe(errno))); `ip link` lists the ones there are, or list none to listen on all"
+                )
             }
             resolved.append(NetworkInterface(name: name, index: Int32(bitPattern: index)))
         }

@@ -23,34 +23,34 @@ enum PacketFilter {
     typealias Instruction = LinuxABI.FilterInstruction
 
     /// Opcodes (<linux/bpf_common.h>): class | size | mode.
-    private static let loadByteAbsolute: UInt16 = 0x30  // BPF_LD | BPF_B | BPF_ABS
-    private static let loadHalfAbsolute: UInt16 = 0x28  // BPF_LD | BPF_H | BPF_ABS
-    private static let loadHalfIndirect: UInt16 = 0x48  // BPF_LD | BPF_H | BPF_IND
-    private static let loadIPHeaderLength: UInt16 = 0xb1  // BPF_LDX | BPF_B | BPF_MSH
-    private static let jumpIfEqual: UInt16 = 0x15  // BPF_JMP | BPF_JEQ | BPF_K
-    private static let jumpIfAnySet: UInt16 = 0x45  // BPF_JMP | BPF_JSET | BPF_K
-    private static let returnConstant: UInt16 = 0x06  // BPF_RET | BPF_K
+    private static let loadByteAbsolute: UInt16 = 0x30 // BPF_LD | BPF_B | BPF_ABS
+    private static let loadHalfAbsolute: UInt16 = 0x28 // BPF_LD | BPF_H | BPF_ABS
+    private static let loadHalfIndirect: UInt16 = 0x48 // BPF_LD | BPF_H | BPF_IND
+    private static let loadIPHeaderLength: UInt16 = 0xb1 // BPF_LDX | BPF_B | BPF_MSH
+    private static let jumpIfEqual: UInt16 = 0x15 // BPF_JMP | BPF_JEQ | BPF_K
+    private static let jumpIfAnySet: UInt16 = 0x45 // BPF_JMP | BPF_JSET | BPF_K
+    private static let returnConstant: UInt16 = 0x06 // BPF_RET | BPF_K
 
     /// What an accepted frame keeps: all of it (tcpdump's default snap length).
     static let acceptLength: UInt32 = 262_144
 
     /// Jumps count instructions skipped: from instruction i, `jt n` goes to i + 1 + n.
     static let program: [Instruction] = [
-        /* 00 */ Instruction(loadByteAbsolute, 0, 0, LinuxABI.ancillaryVLANTagPresent),  // ldb [vlanp]
-        /* 01 */ Instruction(jumpIfEqual, 13, 0, 1),  // tagged → 15 drop
-        /* 02 */ Instruction(loadHalfAbsolute, 0, 0, 12),  // ldh [12]: ether type
-        /* 03 */ Instruction(jumpIfEqual, 10, 0, 0x0806),  // ARP → 14 accept
-        /* 04 */ Instruction(jumpIfEqual, 0, 10, 0x0800),  // not IPv4 → 15 drop
-        /* 05 */ Instruction(loadByteAbsolute, 0, 0, 23),  // ldb [23]: IP protocol
-        /* 06 */ Instruction(jumpIfEqual, 0, 8, 17),  // not UDP → 15 drop
-        /* 07 */ Instruction(loadHalfAbsolute, 0, 0, 20),  // ldh [20]: flags and fragment offset
-        /* 08 */ Instruction(jumpIfAnySet, 6, 0, 0x3fff),  // a fragment → 15 drop
-        /* 09 */ Instruction(loadIPHeaderLength, 0, 0, 14),  // ldxb 4*([14]&0xf): x = IP header length
-        /* 10 */ Instruction(loadHalfIndirect, 0, 0, 14),  // ldh [x + 14]: UDP source port
-        /* 11 */ Instruction(jumpIfEqual, 0, 3, 68),  // not from 68 → 15 drop
-        /* 12 */ Instruction(loadHalfIndirect, 0, 0, 16),  // ldh [x + 16]: UDP destination port
-        /* 13 */ Instruction(jumpIfEqual, 0, 1, 67),  // to 67 → 14 accept, else → 15 drop
-        /* 14 */ Instruction(returnConstant, 0, 0, acceptLength),  // accept
-        /* 15 */ Instruction(returnConstant, 0, 0, 0),  // drop
+        /* 00 */ Instruction(loadByteAbsolute, 0, 0, LinuxABI.ancillaryVLANTagPresent), // ldb [vlanp]
+        /* 01 */ Instruction(jumpIfEqual, 13, 0, 1), // tagged → 15 drop
+        /* 02 */ Instruction(loadHalfAbsolute, 0, 0, 12), // ldh [12]: ether type
+        /* 03 */ Instruction(jumpIfEqual, 10, 0, 0x0806), // ARP → 14 accept
+        /* 04 */ Instruction(jumpIfEqual, 0, 10, 0x0800), // not IPv4 → 15 drop
+        /* 05 */ Instruction(loadByteAbsolute, 0, 0, 23), // ldb [23]: IP protocol
+        /* 06 */ Instruction(jumpIfEqual, 0, 8, 17), // not UDP → 15 drop
+        /* 07 */ Instruction(loadHalfAbsolute, 0, 0, 20), // ldh [20]: flags and fragment offset
+        /* 08 */ Instruction(jumpIfAnySet, 6, 0, 0x3fff), // a fragment → 15 drop
+        /* 09 */ Instruction(loadIPHeaderLength, 0, 0, 14), // ldxb 4*([14]&0xf): x = IP header length
+        /* 10 */ Instruction(loadHalfIndirect, 0, 0, 14), // ldh [x + 14]: UDP source port
+        /* 11 */ Instruction(jumpIfEqual, 0, 3, 68), // not from 68 → 15 drop
+        /* 12 */ Instruction(loadHalfIndirect, 0, 0, 16), // ldh [x + 16]: UDP destination port
+        /* 13 */ Instruction(jumpIfEqual, 0, 1, 67), // to 67 → 14 accept, else → 15 drop
+        /* 14 */ Instruction(returnConstant, 0, 0, acceptLength), // accept
+        /* 15 */ Instruction(returnConstant, 0, 0, 0), // drop
     ]
 }

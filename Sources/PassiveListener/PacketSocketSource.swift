@@ -166,7 +166,7 @@ struct PacketSocketSource: Sendable {
             }
             context.counters.framesRead.add(1, ordering: .relaxed)
             guard from.packetType != LinuxABI.packetOutgoing, from.packetType != LinuxABI.packetLoopback,
-                  from.hardwareType == LinuxABI.hardwareTypeEthernet
+                from.hardwareType == LinuxABI.hardwareTypeEthernet
             else { continue }
             let frame = UnsafeRawBufferPointer(rebasing: buffer[..<count]).assumingMemoryBound(to: UInt8.self)
             if let sighting = PassiveFrameDecoder.decode(frame.span, interfaceIndex: from.interfaceIndex) {

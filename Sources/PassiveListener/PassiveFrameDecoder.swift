@@ -73,7 +73,7 @@ public enum PassiveFrameDecoder {
     private static func arp(_ frame: Span<UInt8>, interfaceIndex: Int32) -> Outcome {
         guard frame.count >= ARP.end else { return .ignored(.truncated) }
         guard uint16(frame, ARP.hardwareType) == 1, uint16(frame, ARP.protocolType) == 0x0800,
-              frame[ARP.hardwareLength] == 6, frame[ARP.protocolLength] == 4
+            frame[ARP.hardwareLength] == 6, frame[ARP.protocolLength] == 4
         else { return .ignored(.unsupportedARP) }
         let operation = uint16(frame, ARP.operation)
         guard operation == 1 || operation == 2 else { return .ignored(.unsupportedARP) }
@@ -121,7 +121,7 @@ public enum PassiveFrameDecoder {
     private static func dhcpMessage(_ message: Span<UInt8>, interfaceIndex: Int32) -> Outcome {
         guard message.count >= BOOTP.options else { return .ignored(.truncated) }
         guard message[BOOTP.operation] == 1, message[BOOTP.hardwareType] == 1, message[BOOTP.hardwareLength] == 6,
-              uint32(message, BOOTP.magicCookie) == 0x6382_5363
+            uint32(message, BOOTP.magicCookie) == 0x6382_5363
         else { return .ignored(.malformedDHCP) }
         guard message[BOOTP.hops] == 0, uint32(message, BOOTP.relayIP) == 0 else { return .ignored(.relayed) }
         let mac = MACAddress(message, at: BOOTP.clientMAC)

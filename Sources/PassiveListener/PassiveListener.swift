@@ -93,7 +93,9 @@ public struct PassiveListener: Sendable {
                 logger.info(
                     "passive listener: packet socket, hearing ARP and DHCP client messages",
                     metadata: ["passive.source": "packet", "passive.interfaces": "\(names)"])
-                return try start(.packetSocket, interfaces: interfaces, configuration, logger: logger) { source.run($0) } cleanUp: {
+                return try start(.packetSocket, interfaces: interfaces, configuration, logger: logger) {
+                    source.run($0)
+                } cleanUp: {
                     for socket in source.sockets { close(socket.fd) }
                 }
             } catch {
@@ -112,7 +114,9 @@ public struct PassiveListener: Sendable {
                 "passive listener: the kernel's neighbour table, as configured; arrivals are noticed later",
                 metadata: ["passive.source": "neighbour", "passive.interfaces": "\(names)"])
         }
-        return try start(.neighbourTable, interfaces: interfaces, configuration, logger: logger) { source.run($0) } cleanUp: {
+        return try start(.neighbourTable, interfaces: interfaces, configuration, logger: logger) {
+            source.run($0)
+        } cleanUp: {
             close(source.fd)
         }
     }

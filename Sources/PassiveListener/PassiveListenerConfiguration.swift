@@ -45,9 +45,12 @@ public struct PassiveListenerConfiguration: Sendable, Equatable {
         for name in interfaces {
             // IFNAMSIZ is 16 with the terminator; the kernel refuses "/" and white space in names.
             guard !name.isEmpty, name.utf8.count <= 15, name != ".", name != "..",
-                  !name.utf8.contains(where: { $0 <= 0x20 || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 >= 0x7f })
+                !name.utf8.contains(where: { $0 <= 0x20 || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 >= 0x7f })
             else {
-                throw invalid(name, "passive listener: interface name '\(name)' is not one Linux allows (1-15 characters, no '/', ':' or spaces); use a name `ip link` shows, or none to listen on all")
+                throw invalid(
+                    name,
+                    "passive listener: interface name '\(name)' is not one Linux allows (1-15 characters, no '/', ':' or spaces); use a name `ip link` shows, or none to listen on all"
+                )
             }
         }
         guard minimumInterval > .zero else {
@@ -57,7 +60,8 @@ public struct PassiveListenerConfiguration: Sendable, Equatable {
             throw invalid("\(burst)", "passive listener: burst \(burst) must be at least 1 (the default is 4)")
         }
         guard (1...1_000_000).contains(trackedAddressLimit) else {
-            throw invalid("\(trackedAddressLimit)", "passive listener: tracked address limit \(trackedAddressLimit) must be 1...1000000 (the default is 4096)")
+            throw invalid(
+                "\(trackedAddressLimit)", "passive listener: tracked address limit \(trackedAddressLimit) must be 1...1000000 (the default is 4096)")
         }
         guard (1...1_000_000).contains(bufferSize) else {
             throw invalid("\(bufferSize)", "passive listener: buffer size \(bufferSize) must be 1...1000000 (the default is 256)")

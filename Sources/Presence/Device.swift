@@ -1,5 +1,5 @@
-import NetworkAddresses
 import Foundation
+import NetworkAddresses
 
 /// One tracked device as the engine, the state file and the publisher see it.
 ///

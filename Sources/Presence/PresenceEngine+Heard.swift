@@ -1,5 +1,5 @@
-import NetworkAddresses
 import Foundation
+import NetworkAddresses
 
 extension PresenceEngine {
     /// A device heard between scans by a passive source: an ARP or DHCP frame from its MAC. A sighting,

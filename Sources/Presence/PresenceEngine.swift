@@ -1,5 +1,5 @@
-import NetworkAddresses
 import Foundation
+import NetworkAddresses
 
 /// The presence state machine: pure, no I/O, time only from the `Moment`s its callers pass in.
 ///
@@ -160,7 +160,7 @@ public struct PresenceEngine: Sendable {
             if let watchedUntil, started.elapsed - watchedUntil <= longestWatchedGap {
                 watchedFrom = min(watchedUntil, started.elapsed)
             }
-            if answered {  // a scan that looked for nobody (all left out by home_interval) keeps the witnesses
+            if answered { // a scan that looked for nobody (all left out by home_interval) keeps the witnesses
                 var streaks: [String: Int] = [:]
                 for sighting in sightings where Self.isWitness(sighting) {
                     streaks[sighting.ip] = (responders[sighting.ip] ?? 0) + 1
@@ -214,7 +214,7 @@ public struct PresenceEngine: Sendable {
                     records.values[slot].pickedSighting = index
                 }
             } else if newIDs.insert(id).inserted {
-                new.append((id, mac, index))  // a new device has no current IP: its first sighting stands
+                new.append((id, mac, index)) // a new device has no current IP: its first sighting stands
             }
         }
 
@@ -296,7 +296,6 @@ public struct PresenceEngine: Sendable {
         record.probeBlocked = false
         record.silentProbe = nil
     }
-
 
     /// What now, at `now`: the departures that fall due, the re-probes to run, and when to ask again.
     public mutating func next(at now: Moment) -> PresencePlan {

@@ -124,8 +124,10 @@ public final class StateStore: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            return try encoder.encode(StateFile(formatVersion: StateFile.currentVersion, devices: devices,
-                                                     eventSequence: eventSequence == 0 ? nil : eventSequence))
+            return try encoder.encode(
+                StateFile(
+                    formatVersion: StateFile.currentVersion, devices: devices,
+                    eventSequence: eventSequence == 0 ? nil : eventSequence))
         } catch {
             throw PresenceError(
                 code: .stateNotWritable, path: path,

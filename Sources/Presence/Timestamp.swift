@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,15 +45,17 @@ public enum Timestamp {
         }
         let separators: [(Int, Character)] = [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":")]
         guard separators.allSatisfy({ bytes[$0.0] == $0.1.asciiValue }),
-              let year = number(0 ..< 4), let month = number(5 ..< 7), let day = number(8 ..< 10),
-              let hour = number(11 ..< 13), let minute = number(14 ..< 16), let second = number(17 ..< 19),
-              (1 ... 12).contains(month), (1 ... 31).contains(day), hour < 24, minute < 60, second < 61 else {
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else {
             return nil
         }
         var fraction = 0.0
         if bytes.count > 20 {
             guard bytes[19] == UInt8(ascii: "."), bytes.count - 21 >= 1, bytes.count - 21 <= 9,
-                  let digits = number(20 ..< bytes.count - 1) else { return nil }
+                let digits = number(20..<bytes.count - 1)
+            else { return nil }
             fraction = Double(digits) / pow(10, Double(bytes.count - 21))
         } else if bytes[19] != UInt8(ascii: "Z") {
             return nil

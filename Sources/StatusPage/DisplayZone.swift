@@ -10,6 +10,8 @@ import Musl
 #endif
 
 /// The time zone the page's clock times are shown in, by hand (`localtime_r`), so the process loads no ICU.
+// swift-format-ignore: UseSynthesizedInitializer
+// (its initialiser is private on purpose: zones come from the factories)
 public struct DisplayZone: Sendable {
     /// A broken-down time.
     struct Parts: Equatable {
@@ -39,6 +41,7 @@ public struct DisplayZone: Sendable {
         DisplayZone(kind: .fixed(offset: offsetSeconds, name: name))
     }
 
+    // Private: a zone is made only by the factories above.
     private init(kind: Kind) {
         self.kind = kind
     }

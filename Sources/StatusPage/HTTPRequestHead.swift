@@ -137,16 +137,17 @@ struct HTTPRequestHead: Equatable {
         default:
             return .failure(Refusal(status: 400, why: "bad HTTP version"))
         }
-        return .success(HTTPRequestHead(
-            method: String(decoding: method, as: UTF8.self), target: String(decoding: target, as: UTF8.self),
-            minorVersion: minor, headers: []))
+        return .success(
+            HTTPRequestHead(
+                method: String(decoding: method, as: UTF8.self), target: String(decoding: target, as: UTF8.self),
+                minorVersion: minor, headers: []))
     }
 
     /// RFC 9110 `tchar`.
     private static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"):
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
         default:
             return "!#$%&'*+-.^_`|~".utf8.contains(byte)

@@ -38,7 +38,8 @@ public struct HealthCheck: Sendable, Equatable {
             if age <= allowed {
                 scan = "ok: last successful scan \(TimeText.duration(age)) ago"
             } else {
-                scan = "no successful scan for \(TimeText.duration(age)) (allowed: \(TimeText.duration(allowed)))"
+                scan =
+                    "no successful scan for \(TimeText.duration(age)) (allowed: \(TimeText.duration(allowed)))"
                     + Self.why(bridge)
                 problems.append(scan)
             }

@@ -30,9 +30,10 @@ public final class HistoryWriter: Service, Sendable {
     }
 
     /// Saves through `save` (tests count the calls).
-    init(spacing: Duration, logger: Logger,
-         save: @escaping @Sendable (PresenceHistory) throws(StatusPageError) -> Void)
-    {
+    init(
+        spacing: Duration, logger: Logger,
+        save: @escaping @Sendable (PresenceHistory) throws(StatusPageError) -> Void
+    ) {
         self.spacing = spacing
         self.logger = logger
         self.save = save
@@ -89,8 +90,9 @@ public final class HistoryWriter: Service, Sendable {
         }
         guard changed else { return }
         if let failure {
-            logger.error("Cannot save the presence history; will keep trying and say when it works again",
-                         metadata: ["history.error": "\(failure)"])
+            logger.error(
+                "Cannot save the presence history; will keep trying and say when it works again",
+                metadata: ["history.error": "\(failure)"])
         } else {
             logger.info("Saving the presence history works again")
         }

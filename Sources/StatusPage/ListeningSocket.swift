@@ -34,8 +34,9 @@ struct ListeningSocket {
         while let current = entry {
             defer { entry = current.pointee.ai_next }
             let info = current.pointee
-            let fd = socket(info.ai_family, info.ai_socktype | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
-                            info.ai_protocol)
+            let fd = socket(
+                info.ai_family, info.ai_socktype | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+                info.ai_protocol)
             guard fd >= 0 else {
                 lastErrno = errno
                 continue

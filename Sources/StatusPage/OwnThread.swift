@@ -11,11 +11,13 @@ enum OwnThread {
     static func start(name: String, _ body: @escaping @Sendable () -> Void) throws(StatusPageError) {
         let context = Unmanaged.passRetained(Context(name: name, body: body)).toOpaque()
         var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            let context = Unmanaged<Context>.fromOpaque(raw!).takeRetainedValue()
-            context.body()
-            return nil
-        }, context)
+        let rc = pthread_create(
+            &thread, nil,
+            { raw in
+                let context = Unmanaged<Context>.fromOpaque(raw!).takeRetainedValue()
+                context.body()
+                return nil
+            }, context)
         guard rc == 0 else {
             Unmanaged<Context>.fromOpaque(context).release()
             throw .system(.cannotListen, "cannot start the \(name) thread", errno: rc)

@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -27,8 +28,9 @@ final class ServerLoop: @unchecked Sendable {
     /// Counters for the log and tests.
     private(set) var refusedForCap = 0
 
-    private static let busyResponse = HTTPResponse.error(503, "too many connections; try again shortly",
-                                                         headers: [("Retry-After", "2")])
+    private static let busyResponse = HTTPResponse.error(
+        503, "too many connections; try again shortly",
+        headers: [("Retry-After", "2")])
     private static let timeoutResponse = HTTPResponse.error(408, "the request head did not arrive in time")
 
     init(listener: ListeningSocket, routes: StatusRoutes, limits: HTTPLimits, logger: Logger) throws(StatusPageError) {
@@ -121,8 +123,9 @@ final class ServerLoop: @unchecked Sendable {
                 case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED:
                     return
                 case EMFILE, ENFILE, ENOBUFS, ENOMEM:
-                    logger.warning("Status server out of descriptors; not accepting for 100 ms",
-                                   metadata: ["web.connections": "\(connections.count)"])
+                    logger.warning(
+                        "Status server out of descriptors; not accepting for 100 ms",
+                        metadata: ["web.connections": "\(connections.count)"])
                     acceptPausedUntil = ContinuousClock.now.advanced(by: .milliseconds(100))
                     return
                 default:
@@ -135,9 +138,12 @@ final class ServerLoop: @unchecked Sendable {
                 Self.busyResponse.bytes.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 close(fd)
                 if refusedForCap == 1 || refusedForCap % 1000 == 0 {
-                    logger.info("Status server at its connection cap; refusing more",
-                                metadata: ["web.maximum_connections": "\(limits.maximumConnections)",
-                                           "web.refused": "\(refusedForCap)"])
+                    logger.info(
+                        "Status server at its connection cap; refusing more",
+                        metadata: [
+                            "web.maximum_connections": "\(limits.maximumConnections)",
+                            "web.refused": "\(refusedForCap)",
+                        ])
                 }
                 continue
             }
@@ -164,7 +170,7 @@ final class ServerLoop: @unchecked Sendable {
         while connection.buffer.count <= limits.maximumHeadBytes {
             let count = chunk.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
             if count == 0 {
-                ended = true  // the client closed its side: what it sent may still be a whole request
+                ended = true // the client closed its side: what it sent may still be a whole request
                 break
             }
             if count < 0 {
@@ -177,7 +183,7 @@ final class ServerLoop: @unchecked Sendable {
         }
         switch HTTPRequestHead.parse(connection.buffer, limits: limits) {
         case .incomplete:
-            if ended { connection.close() }  // it went away before finishing its request
+            if ended { connection.close() } // it went away before finishing its request
             return
         case .complete(let head, _):
             connection.buffer = []

@@ -138,9 +138,11 @@ public final class StatusMetrics: Sendable {
                     existing.gauge.destroy()
                     state.deviceGauges[device.id] = nil
                 }
-                let gauge = state.deviceGauges[device.id]?.gauge ?? CoreMetrics.Gauge(
-                    label: "nmap2mqtt_device_home", dimensions: [("id", Self.labelValue(device.id)), ("name", name)],
-                    factory: factory)
+                let gauge =
+                    state.deviceGauges[device.id]?.gauge
+                    ?? CoreMetrics.Gauge(
+                        label: "nmap2mqtt_device_home", dimensions: [("id", Self.labelValue(device.id)), ("name", name)],
+                        factory: factory)
                 state.deviceGauges[device.id] = (name, gauge)
                 gauge.record(device.state == .home ? 1 : 0)
             }
@@ -158,9 +160,10 @@ public final class StatusMetrics: Sendable {
 
     // MARK: - Helpers
 
-    private func counter(_ table: WritableKeyPath<State, [String: CoreMetrics.Counter]>, label: String,
-                         source: String) -> CoreMetrics.Counter
-    {
+    private func counter(
+        _ table: WritableKeyPath<State, [String: CoreMetrics.Counter]>, label: String,
+        source: String
+    ) -> CoreMetrics.Counter {
         let factory = self.factory
         return state.withLock { state in
             var source = Self.labelValue(source)

@@ -67,15 +67,20 @@ public struct StatusPageRenderer: Sendable {
 
     // MARK: - Parts
 
-    private func header(_ snapshot: StatusSnapshot, homeCount: Int, total: Int, health: HealthReport?,
-                        time: TimeText) -> String
-    {
+    private func header(
+        _ snapshot: StatusSnapshot, homeCount: Int, total: Int, health: HealthReport?,
+        time: TimeText
+    ) -> String {
         var html = "<header class=\"top\"><div class=\"title\"><h1>nmap2mqtt</h1>"
         if let health {
-            let (tone, words) = health.healthy
+            let (tone, words) =
+                health.healthy
                 ? ("ok", "Watching")
-                : (snapshot.bridge.brokerConnected ? "bad" : "warn", health.problems.count == 1 && !snapshot.bridge.brokerConnected
-                    ? "Broker disconnected" : "Needs attention")
+                : (
+                    snapshot.bridge.brokerConnected ? "bad" : "warn",
+                    health.problems.count == 1 && !snapshot.bridge.brokerConnected
+                        ? "Broker disconnected" : "Needs attention"
+                )
             html += "<span class=\"pill \(tone)\" id=\"health\">\(words)</span>"
         }
         html += "</div><p class=\"summary\"><strong class=\"count\">\(homeCount)</strong> of \(total) "
@@ -100,7 +105,8 @@ public struct StatusPageRenderer: Sendable {
         html += "<p class=\"since\"><span>"
         if let since = device.since {
             html += "\(device.state == .home ? "Home" : "Away") since <time datetime=\"\(TimeText.iso(since))\">"
-            html += "\(time.moment(since))</time> <span class=\"muted\">(\(TimeText.duration(max(0, snapshot.generatedAt.timeIntervalSince(since)))))</span>"
+            html +=
+                "\(time.moment(since))</time> <span class=\"muted\">(\(TimeText.duration(max(0, snapshot.generatedAt.timeIntervalSince(since)))))</span>"
         } else {
             html += device.state == .home ? "Home" : "Away"
         }

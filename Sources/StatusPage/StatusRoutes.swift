@@ -21,9 +21,10 @@ final class StatusRoutes {
     private var cache: [Route: (at: ContinuousClock.Instant, response: HTTPResponse)] = [:]
     static let cacheLifetime = Duration.seconds(1)
 
-    init(source: any StatusSource, metrics: StatusMetrics, renderer: StatusPageRenderer, health: HealthCheck,
-         token: AccessToken?, now: @escaping @Sendable () -> Date)
-    {
+    init(
+        source: any StatusSource, metrics: StatusMetrics, renderer: StatusPageRenderer, health: HealthCheck,
+        token: AccessToken?, now: @escaping @Sendable () -> Date
+    ) {
         self.source = source
         self.metrics = metrics
         self.renderer = renderer
@@ -44,10 +45,11 @@ final class StatusRoutes {
         default: return .error(404, "try / (the status page), /metrics or /healthz")
         }
         if route != .health, let token,
-           !token.permits(authorization: head.header("Authorization"), query: head.query)
+            !token.permits(authorization: head.header("Authorization"), query: head.query)
         {
-            return .error(401, "this page needs web.auth_token, as Authorization: Bearer TOKEN or ?token=TOKEN",
-                          headers: [("WWW-Authenticate", "Bearer realm=\"nmap2mqtt\"")])
+            return .error(
+                401, "this page needs web.auth_token, as Authorization: Bearer TOKEN or ?token=TOKEN",
+                headers: [("WWW-Authenticate", "Bearer realm=\"nmap2mqtt\"")])
         }
         let instant = ContinuousClock.now
         if let cached = cache[route], cached.at.duration(to: instant) < Self.cacheLifetime { return cached.response }
@@ -66,8 +68,9 @@ final class StatusRoutes {
                 body: Array(renderer.render(snapshot, health: report).utf8))
         case .metrics:
             metrics.update(from: snapshot)
-            return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
-                                body: metrics.exposition())
+            return HTTPResponse(
+                status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                body: metrics.exposition())
         case .health:
             let report = health.evaluate(snapshot, now: now())
             return HTTPResponse(status: report.statusCode, contentType: "application/json", body: report.json())

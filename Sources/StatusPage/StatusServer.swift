@@ -1,10 +1,11 @@
+import Logging
+import ServiceLifecycle
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Logging
-import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -125,10 +126,12 @@ public final class StatusServer: Service, Sendable {
             close(listener.fd)
             throw error
         }
-        logger.info("Status page listening", metadata: [
-            "web.host": "\(host)", "web.port": "\(listener.port)",
-            "web.auth": "\(options.authToken?.isEmpty == false ? "token" : "none")",
-        ])
+        logger.info(
+            "Status page listening",
+            metadata: [
+                "web.host": "\(host)", "web.port": "\(listener.port)",
+                "web.auth": "\(options.authToken?.isEmpty == false ? "token" : "none")",
+            ])
         onListening?(listener.port)
         try await withTaskCancellationHandler {
             try await withGracefulShutdownHandler {
@@ -140,7 +143,7 @@ public final class StatusServer: Service, Sendable {
                         }
                     } catch {
                         loop.stop()
-                        loop.run()  // returns at once: closes the listener and the pipe
+                        loop.run() // returns at once: closes the listener and the pipe
                         continuation.resume(throwing: error)
                     }
                 }

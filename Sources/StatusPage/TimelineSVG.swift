@@ -41,7 +41,8 @@ struct TimelineSVG {
         }
         // The hour ticks as two paths (full height every six hours, short otherwise): a few hundred bytes
         // instead of a line element per hour, for every device on the page.
-        var minor = "", major = ""
+        var minor = ""
+        var major = ""
         for tick in hourTicks() {
             let position = TimeText.fixed(x(tick.at), digits: 1)
             if tick.hour % 6 == 0 { major += "M\(position) 0V\(Int(Self.height))" } else { minor += "M\(position) 16V\(Int(Self.height))" }

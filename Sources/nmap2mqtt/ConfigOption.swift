@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bridge
+
 #if canImport(Glibc)
 import Glibc
 #endif

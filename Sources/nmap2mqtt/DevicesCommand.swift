@@ -33,8 +33,10 @@ struct DevicesCommand: AsyncParsableCommand {
             return
         }
         let rows = devices.map { device in
-            [device.name, device.state.rawValue, device.ip, device.mac ?? "-", device.vendor ?? "-",
-             Timestamp.text(device.lastSeen), device.deleted ? "deleted" : ""]
+            [
+                device.name, device.state.rawValue, device.ip, device.mac ?? "-", device.vendor ?? "-",
+                Timestamp.text(device.lastSeen), device.deleted ? "deleted" : "",
+            ]
         }
         print(TextTable.render(header: ["NAME", "STATE", "IP", "MAC", "VENDOR", "LAST SEEN", ""], rows: rows))
     }

@@ -18,7 +18,9 @@ struct ForgetCommand: AsyncParsableCommand {
         let logger = global.bootstrap(level: try global.level(configured: .warning))
         do {
             let outcome = try await DeviceForgetter.forget(mac, configuration: configuration, logger: logger)
-            print("forgot \(outcome.id): \(outcome.removedFromStateFile ? "removed from the state file" : "it was not in the state file"); retained topics and discovery config cleared")
+            print(
+                "forgot \(outcome.id): \(outcome.removedFromStateFile ? "removed from the state file" : "it was not in the state file"); retained topics and discovery config cleared"
+            )
         } catch {
             throw CommandFailure("\(error)")
         }

@@ -45,9 +45,10 @@ struct ImportCommand: ParsableCommand {
         let source = "Imported by nmap2mqtt import from Home Assistant's device list \(file)"
         guard let into else {
             var header = [source + "."]
-            header.append(imported.devices.isEmpty
-                ? "It holds no device to import."
-                : "Put it in place of devices: in config.yaml, or merge it with: nmap2mqtt import \(file) --into config.yaml")
+            header.append(
+                imported.devices.isEmpty
+                    ? "It holds no device to import."
+                    : "Put it in place of devices: in config.yaml, or merge it with: nmap2mqtt import \(file) --into config.yaml")
             print(DeviceListText.document(imported.entries, header: header), terminator: "")
             return
         }
@@ -61,7 +62,9 @@ struct ImportCommand: ParsableCommand {
         for kept in outcome.alreadyListed {
             let place = kept.configLine.map { "\(into):\($0)" } ?? into
             let origin = kept.device.line.map { "\(file):\($0)" } ?? file
-            standardError("note: \(place.logSafe): \(kept.device.entry.mac) is already listed; kept your entry, not \(kept.device.slug.logSafe) from \(origin.logSafe)")
+            standardError(
+                "note: \(place.logSafe): \(kept.device.entry.mac) is already listed; kept your entry, not \(kept.device.slug.logSafe) from \(origin.logSafe)"
+            )
         }
         if outcome.added.isEmpty {
             print("\(into): unchanged; \(imported.devices.isEmpty ? "there was no device to add" : "every device is already listed")")

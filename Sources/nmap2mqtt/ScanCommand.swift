@@ -1,7 +1,7 @@
 import ArgumentParser
+import Bridge
 import Foundation
 import Logging
-import Bridge
 import NmapScanner
 
 /// One scan, no MQTT: what nmap2mqtt would see, as a table or as JSON.
@@ -49,7 +49,9 @@ struct ScanCommand: AsyncParsableCommand {
 
     func validate() throws {
         let sources = [!hosts.isEmpty, xml != nil, config != nil].filter { $0 }.count
-        if sources == 0 { throw ValidationError("give --hosts to scan, --config FILE to scan what it configures, or --xml FILE to read a saved scan") }
+        if sources == 0 {
+            throw ValidationError("give --hosts to scan, --config FILE to scan what it configures, or --xml FILE to read a saved scan")
+        }
         if sources > 1 { throw ValidationError("--hosts, --config and --xml exclude each other; give one") }
         if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds, not \(timeout)") }
     }

@@ -4,6 +4,7 @@ import Mosquitto
 import NmapScanner
 import Presence
 import Synchronization
+
 @testable import Bridge
 
 /// A broker stand-in at the publisher's port: records what it is handed and can refuse or drop.
@@ -55,7 +56,10 @@ final class ScriptedNetwork: NetworkScanning {
     var probedAddresses: [String] { state.withLock { $0.probes } }
 
     func set(_ hosts: [ScanHost]) {
-        state.withLock { $0.hosts = hosts; $0.failure = nil }
+        state.withLock {
+            $0.hosts = hosts
+            $0.failure = nil
+        }
     }
 
     func fail(_ reason: String) {

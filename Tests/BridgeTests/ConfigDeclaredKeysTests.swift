@@ -2,6 +2,7 @@ import Foundation
 import Mosquitto
 import Testing
 import Yams
+
 @testable import Bridge
 
 extension ConfigTests {

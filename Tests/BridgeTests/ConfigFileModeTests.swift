@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Bridge
 
 /// Who else may read the password or rewrite the configuration: `check-config` and `run` warn.
@@ -14,17 +15,22 @@ struct ConfigFileModeTests {
         var testDescription: String { name }
     }
 
-    @Test("warnings name the file, its mode and the fix", arguments: [
-        Case(name: "0640 config with a password: quiet", passwordInConfig: true, configMode: 0o640, expected: []),
-        Case(name: "0644 config without a password: quiet", passwordInConfig: false, configMode: 0o644, expected: []),
-        Case(name: "0644 config with a password", passwordInConfig: true, configMode: 0o644,
-             expected: ["holds the MQTT password and is readable by every user (mode 0644); expected chmod o-r"]),
-        Case(name: "0666 config without a password", passwordInConfig: false, configMode: 0o666,
-             expected: ["is writable by every user (mode 0666)"]),
-        Case(name: "0604 password file", passwordInConfig: false, configMode: 0o600, passwordFileMode: 0o604,
-             expected: ["mqtt.password_file", "readable by every user (mode 0604)"]),
-        Case(name: "0600 password file: quiet", passwordInConfig: false, configMode: 0o600, passwordFileMode: 0o600, expected: []),
-    ])
+    @Test(
+        "warnings name the file, its mode and the fix",
+        arguments: [
+            Case(name: "0640 config with a password: quiet", passwordInConfig: true, configMode: 0o640, expected: []),
+            Case(name: "0644 config without a password: quiet", passwordInConfig: false, configMode: 0o644, expected: []),
+            Case(
+                name: "0644 config with a password", passwordInConfig: true, configMode: 0o644,
+                expected: ["holds the MQTT password and is readable by every user (mode 0644); expected chmod o-r"]),
+            Case(
+                name: "0666 config without a password", passwordInConfig: false, configMode: 0o666,
+                expected: ["is writable by every user (mode 0666)"]),
+            Case(
+                name: "0604 password file", passwordInConfig: false, configMode: 0o600, passwordFileMode: 0o604,
+                expected: ["mqtt.password_file", "readable by every user (mode 0604)"]),
+            Case(name: "0600 password file: quiet", passwordInConfig: false, configMode: 0o600, passwordFileMode: 0o600, expected: []),
+        ])
     func modes(_ scenario: Case) throws {
         let directory = try ConfigTestDirectory()
         defer { directory.remove() }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Bridge
 
 /// A seeded random-mutation fuzzer over real configurations (the sample, a Home Assistant block, a full
@@ -51,7 +52,8 @@ struct ConfigFuzzTests {
         "{", "}", "[", "]", ":", ": ", "- ", ",", "&a ", "*a", "*b", "&b [*a, *a, *a, *a]", "!!str ", "!!int ", "!!binary ",
         "!secret x", "!custom ", "\t", "'", "\"", "\\", "\n", "\n  ", "\n    - ", "<<: *a", "~", "null", "0x1F", "0o17",
         "1e999", "-1", "99999999999999999999", ".inf", ".nan", "yes", "on", "3:00", "\"3:00\"", "%YAML 1.1\n", "---\n", "...\n",
-        "? ", "|", "|-", ">", "#", "\u{FEFF}", "\u{0}", "\u{7}", "é", "🏠", "mqtt:", "scan:", "hosts:", "devices:", "password:", "\"a\\nb\": ", "\"\\e[31m\"", "'x\ny'",
+        "? ", "|", "|-", ">", "#", "\u{FEFF}", "\u{0}", "\u{7}", "é", "🏠", "mqtt:", "scan:", "hosts:", "devices:", "password:", "\"a\\nb\": ",
+        "\"\\e[31m\"", "'x\ny'",
     ]
 
     static func mutate(_ input: String, using random: inout SplitMix64) -> String {
@@ -125,8 +127,9 @@ struct ConfigFuzzTests {
         return summary
     }
 
-    @Test("mutated configurations never crash or hang the reader; every rejection is one line without the password",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "mutated configurations never crash or hang the reader; every rejection is one line without the password",
+        .timeLimit(.minutes(2)))
     func mutatedConfigurations() async throws {
         #expect(Self.seeds.allSatisfy { !$0.isEmpty })
         let environment = ProcessInfo.processInfo.environment
@@ -142,10 +145,12 @@ struct ConfigFuzzTests {
         #expect(seeds.count == 1 || (summary.parsed > 0 && summary.rejected > 0), "parsed \(summary.parsed), rejected \(summary.rejected)")
     }
 
-    @Test("a quoted key or value holding a newline or an escape sequence still gives one line", arguments: [
-        "\"sc\\nan\": 1\nscan: {hosts: 192.0.2.0/24}", "scan: {hosts: 192.0.2.0/24, \"ex\\e[2Jclude\": x}",
-        "scan: {hosts: 192.0.2.0/24, consider_home: \"3\\n0\"}", "log_level: \"in\\u2028fo\"\nscan: {hosts: 192.0.2.0/24}",
-    ])
+    @Test(
+        "a quoted key or value holding a newline or an escape sequence still gives one line",
+        arguments: [
+            "\"sc\\nan\": 1\nscan: {hosts: 192.0.2.0/24}", "scan: {hosts: 192.0.2.0/24, \"ex\\e[2Jclude\": x}",
+            "scan: {hosts: 192.0.2.0/24, consider_home: \"3\\n0\"}", "log_level: \"in\\u2028fo\"\nscan: {hosts: 192.0.2.0/24}",
+        ])
     func controlCharactersInErrors(yaml: String) {
         do {
             _ = try BridgeConfiguration.parse(yaml: yaml, configDirectory: "/etc/nmap2mqtt", environment: [:])

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Mosquitto
 import Testing
+
 @testable import Bridge
 
 @Suite("Configuration: good input")
@@ -73,9 +74,12 @@ struct ConfigTests {
         }
         let uncommented = Self.uncommented(sample: text)
         let configuration = try parse(uncommented, directory: directory.path)
-        #expect(configuration.mqtt.connection.tls == MQTTConfiguration.TLS(
-            caFile: directory.path + "/ca.crt", certificateFile: directory.path + "/client.crt", keyFile: directory.path + "/client.key", insecure: false
-        ))
+        #expect(
+            configuration.mqtt.connection.tls
+                == MQTTConfiguration.TLS(
+                    caFile: directory.path + "/ca.crt", certificateFile: directory.path + "/client.crt", keyFile: directory.path + "/client.key",
+                    insecure: false
+                ))
         #expect(configuration.mqtt.connection.port == 8883)
         #expect(configuration.devices == [DeviceEntry(mac: "aa:bb:cc:dd:ee:ff", name: "Anna's phone", considerHome: .seconds(600), track: true)])
     }
@@ -113,12 +117,14 @@ struct ConfigTests {
         #expect(fromFile.mqtt.connection.password == "from-file")
         #expect(fromFile.mqtt.passwordFile == directory.path + "/secret.txt")
 
-        let overridden = try parse(yaml, directory: directory.path, environment: [
-            "NMAP2MQTT_MQTT_HOST": "broker.example",
-            "NMAP2MQTT_MQTT_PORT": "2883",
-            "NMAP2MQTT_MQTT_USERNAME": "env-user",
-            "NMAP2MQTT_MQTT_PASSWORD": "env-password",
-        ])
+        let overridden = try parse(
+            yaml, directory: directory.path,
+            environment: [
+                "NMAP2MQTT_MQTT_HOST": "broker.example",
+                "NMAP2MQTT_MQTT_PORT": "2883",
+                "NMAP2MQTT_MQTT_USERNAME": "env-user",
+                "NMAP2MQTT_MQTT_PASSWORD": "env-password",
+            ])
         #expect(overridden.mqtt.connection.host == "broker.example")
         #expect(overridden.mqtt.connection.port == 2883)
         #expect(overridden.mqtt.connection.username == "env-user")
@@ -128,9 +134,11 @@ struct ConfigTests {
         let empty = try parse(yaml, directory: directory.path, environment: ["NMAP2MQTT_MQTT_HOST": "", "NMAP2MQTT_MQTT_PASSWORD": ""])
         #expect(empty == fromFile)
 
-        let noFileNeeded = try parse("mqtt:\n  password_file: missing.txt\nscan:\n  hosts: 192.0.2.0/24", directory: directory.path, environment: [
-            "NMAP2MQTT_MQTT_PASSWORD": "env-password",
-        ])
+        let noFileNeeded = try parse(
+            "mqtt:\n  password_file: missing.txt\nscan:\n  hosts: 192.0.2.0/24", directory: directory.path,
+            environment: [
+                "NMAP2MQTT_MQTT_PASSWORD": "env-password"
+            ])
         #expect(noFileNeeded.mqtt.connection.password == "env-password")
     }
 
@@ -153,14 +161,16 @@ struct ConfigTests {
                   track_new_devices: false
             """
         let configuration = try parse(yaml)
-        #expect(configuration.scan == ScanSettings(
-            hosts: ["192.0.2.0/24", "198.18.0.2"],
-            exclude: ["192.0.2.12", "192.0.2.13"],
-            scanOptions: " --privileged -sP ",
-            interval: .seconds(30),
-            homeInterval: .seconds(600),
-            considerHome: .seconds(210)
-        ))
+        #expect(
+            configuration.scan
+                == ScanSettings(
+                    hosts: ["192.0.2.0/24", "198.18.0.2"],
+                    exclude: ["192.0.2.12", "192.0.2.13"],
+                    scanOptions: " --privileged -sP ",
+                    interval: .seconds(30),
+                    homeInterval: .seconds(600),
+                    considerHome: .seconds(210)
+                ))
         #expect(configuration.trackNewDevices == false)
 
         // The single-mapping form, as in the Home Assistant docs' capabilities example.
@@ -209,8 +219,9 @@ struct ConfigTests {
         let systemd = ["STATE_DIRECTORY": "/var/lib/nmap2mqtt"]
         #expect(try parse(hosts, environment: systemd).stateFile == "/var/lib/nmap2mqtt/state.json")
         #expect(try parse(hosts + "\nstate_file: null", environment: systemd).stateFile == "/var/lib/nmap2mqtt/state.json")
-        #expect(try parse(hosts, environment: ["STATE_DIRECTORY": "/var/lib/nmap2mqtt/:/var/lib/other"]).stateFile == "/var/lib/nmap2mqtt/state.json",
-                "several state directories: the first")
+        #expect(
+            try parse(hosts, environment: ["STATE_DIRECTORY": "/var/lib/nmap2mqtt/:/var/lib/other"]).stateFile == "/var/lib/nmap2mqtt/state.json",
+            "several state directories: the first")
         #expect(try parse(hosts, environment: [:]).stateFile == "/etc/nmap2mqtt/nmap2mqtt-state.json")
         #expect(try parse(hosts, environment: ["STATE_DIRECTORY": ""]).stateFile == "/etc/nmap2mqtt/nmap2mqtt-state.json", "empty counts as unset")
         #expect(try parse(hosts + "\nstate_file: presence.json", environment: systemd).stateFile == "/etc/nmap2mqtt/presence.json")
@@ -221,10 +232,12 @@ struct ConfigTests {
         defer { directory.remove() }
         let config = try directory.write("config.yaml", hosts)
         let stateDirectory = directory.path + "/state"
-        #expect(try BridgeConfiguration.load(path: config, environment: ["STATE_DIRECTORY": stateDirectory]).stateFile == stateDirectory + "/state.json")
+        #expect(
+            try BridgeConfiguration.load(path: config, environment: ["STATE_DIRECTORY": stateDirectory]).stateFile == stateDirectory + "/state.json")
         #expect(try BridgeConfiguration.load(path: config, environment: [:]).stateFile == directory.path + "/nmap2mqtt-state.json")
-        #expect(try BridgeConfiguration.load(path: config, environment: ["STATE_DIRECTORY": stateDirectory]).effectiveSettings
-            .contains("state_file: \(stateDirectory)/state.json"), "check-config shows where the file is")
+        #expect(
+            try BridgeConfiguration.load(path: config, environment: ["STATE_DIRECTORY": stateDirectory]).effectiveSettings
+                .contains("state_file: \(stateDirectory)/state.json"), "check-config shows where the file is")
     }
 
     @Test("effectiveSettings lists every key and masks the password")
@@ -233,7 +246,8 @@ struct ConfigTests {
         let text = configuration.effectiveSettings
         #expect(text.contains("password: \"********\""))
         #expect(!text.contains("Hunter2"))
-        for key in ConfigTests.declaredKeys where !["password_file", "device_tracker", "ca_file", "cert_file", "key_file", "insecure", "mac", "name", "track"].contains(key) {
+        for key in ConfigTests.declaredKeys
+        where !["password_file", "device_tracker", "ca_file", "cert_file", "key_file", "insecure", "mac", "name", "track"].contains(key) {
             #expect(text.contains("\(key):"), "effective settings lack \(key)")
         }
         // Printing or dumping the configuration does not reveal it either.
@@ -284,42 +298,49 @@ struct ConfigTests {
         #expect(configuration.scan.excludeMACs == ["aa:bb:cc:dd:ee:ff"])
         #expect(configuration.scan.interval == .milliseconds(1500))
         #expect(configuration.scan.homeInterval == .seconds(6))
-        #expect(configuration.devices == [
-            DeviceEntry(mac: "01:23:45:67:89:ab", name: "Anna's phone", considerHome: .seconds(45)),
-            DeviceEntry(mac: "12:34:56:10:20:30", track: false),
-        ])
+        #expect(
+            configuration.devices == [
+                DeviceEntry(mac: "01:23:45:67:89:ab", name: "Anna's phone", considerHome: .seconds(45)),
+                DeviceEntry(mac: "12:34:56:10:20:30", track: false),
+            ])
         #expect(configuration.logLevel == .debug)
 
         let again = try parse(configuration.effectiveSettings, directory: "/elsewhere")
         #expect(again == configuration, "\(configuration.effectiveSettings)")
     }
 
-    @Test("hosts: a string with commas or spaces, or a list", arguments: [
-        ("hosts: 192.0.2.0/24", ["192.0.2.0/24"]),
-        ("hosts: \"192.0.2.0/24,198.18.0.5\"", ["192.0.2.0/24", "198.18.0.5"]),
-        ("hosts: 192.0.2.0/24 198.18.0.5  198.18.0.6", ["192.0.2.0/24", "198.18.0.5", "198.18.0.6"]),
-        ("hosts: [192.0.2.0/24, \"198.18.0.5, 198.18.0.6\"]", ["192.0.2.0/24", "198.18.0.5", "198.18.0.6"]),
-        ("hosts:\n    - 192.0.2.1-25\n    - printer.lan", ["192.0.2.1-25", "printer.lan"]),
-    ])
+    @Test(
+        "hosts: a string with commas or spaces, or a list",
+        arguments: [
+            ("hosts: 192.0.2.0/24", ["192.0.2.0/24"]),
+            ("hosts: \"192.0.2.0/24,198.18.0.5\"", ["192.0.2.0/24", "198.18.0.5"]),
+            ("hosts: 192.0.2.0/24 198.18.0.5  198.18.0.6", ["192.0.2.0/24", "198.18.0.5", "198.18.0.6"]),
+            ("hosts: [192.0.2.0/24, \"198.18.0.5, 198.18.0.6\"]", ["192.0.2.0/24", "198.18.0.5", "198.18.0.6"]),
+            ("hosts:\n    - 192.0.2.1-25\n    - printer.lan", ["192.0.2.1-25", "printer.lan"]),
+        ])
     func hostForms(_ line: String, _ expected: [String]) throws {
         #expect(try parse("scan:\n  \(line)\n").scan.hosts == expected)
     }
 
-    @Test("MACs in any common notation become lower-case colon form", arguments: [
-        "aa:bb:cc:dd:ee:0f", "AA-BB-CC-DD-EE-0F", "aabb.ccdd.ee0f", "AABBCCDDEE0F", "aa:bb:cc:dd:ee:f", " Aa:Bb:cC:dd:EE:0f ",
-    ])
+    @Test(
+        "MACs in any common notation become lower-case colon form",
+        arguments: [
+            "aa:bb:cc:dd:ee:0f", "AA-BB-CC-DD-EE-0F", "aabb.ccdd.ee0f", "AABBCCDDEE0F", "aa:bb:cc:dd:ee:f", " Aa:Bb:cC:dd:EE:0f ",
+        ])
     func macNotations(_ mac: String) throws {
         let configuration = try parse("scan: {hosts: 192.0.2.0/24, exclude_macs: \"\(mac)\"}\ndevices:\n  - mac: \"\(mac)\"\n")
         #expect(configuration.devices.map(\.mac) == ["aa:bb:cc:dd:ee:0f"])
         #expect(configuration.scan.excludeMACs == ["aa:bb:cc:dd:ee:0f"])
     }
 
-    @Test("durations: numbers, units, Home Assistant's forms", arguments: [
-        ("1", Duration.seconds(1)), ("180", .seconds(180)), ("2.5", .milliseconds(2500)), ("\"45\"", .seconds(45)),
-        ("90s", .seconds(90)), ("3m", .seconds(180)), ("1h30m", .seconds(5400)), ("2 min", .seconds(120)),
-        ("\"00:03:00\"", .seconds(180)), ("01:00:05", .seconds(3605)), ("0:03:00", .seconds(180)),
-        ("{minutes: 3, seconds: 5}", .seconds(185)), ("1d", .seconds(86_400)),
-    ])
+    @Test(
+        "durations: numbers, units, Home Assistant's forms",
+        arguments: [
+            ("1", Duration.seconds(1)), ("180", .seconds(180)), ("2.5", .milliseconds(2500)), ("\"45\"", .seconds(45)),
+            ("90s", .seconds(90)), ("3m", .seconds(180)), ("1h30m", .seconds(5400)), ("2 min", .seconds(120)),
+            ("\"00:03:00\"", .seconds(180)), ("01:00:05", .seconds(3605)), ("0:03:00", .seconds(180)),
+            ("{minutes: 3, seconds: 5}", .seconds(185)), ("1d", .seconds(86_400)),
+        ])
     func durations(_ text: String, _ expected: Duration) throws {
         #expect(try parse("scan:\n  hosts: 192.0.2.0/24\n  consider_home: \(text)\n").scan.considerHome == expected)
     }
@@ -332,10 +353,12 @@ struct ConfigTests {
         #expect(try parse("scan: {hosts: 192.0.2.0/24, interval_seconds: 1}").scan.interval == .seconds(1))
     }
 
-    @Test("mqtt.protocol spellings", arguments: [
-        ("5", MQTTProtocolVersion.v5), ("\"5\"", .v5), ("5.0", .v5), ("v5", .v5), ("MQTTv5", .v5),
-        ("3.1.1", .v311), ("\"3.1.1\"", .v311), ("311", .v311), ("v3.1.1", .v311), ("mqttv311", .v311),
-    ])
+    @Test(
+        "mqtt.protocol spellings",
+        arguments: [
+            ("5", MQTTProtocolVersion.v5), ("\"5\"", .v5), ("5.0", .v5), ("v5", .v5), ("MQTTv5", .v5),
+            ("3.1.1", .v311), ("\"3.1.1\"", .v311), ("311", .v311), ("v3.1.1", .v311), ("mqttv311", .v311),
+        ])
     func protocolSpellings(_ text: String, _ expected: MQTTProtocolVersion) throws {
         #expect(try parse("mqtt:\n  protocol: \(text)\n  username: u\nscan: {hosts: 192.0.2.0/24}").mqtt.connection.protocolVersion == expected)
     }

@@ -1,7 +1,8 @@
-import NetworkAddresses
 import Foundation
+import NetworkAddresses
 import Presence
 import Testing
+
 @testable import Bridge
 
 @Suite("What the broker hears: only what a user would notice")
@@ -10,8 +11,9 @@ struct DeviceMirrorTests {
 
     static func device(_ n: Int, seen: Double = 0, ip: String? = nil, state: PresenceState = .home) -> Device {
         let mac = String(format: "02:00:00:00:00:%02x", n)
-        return Device(id: MACAddress.deviceID(forMAC: mac), mac: mac, ip: ip ?? "192.0.2.\(n)", name: "Device \(n)", state: state,
-                      firstSeen: start, lastSeen: start.addingTimeInterval(seen), reason: "arp-response")
+        return Device(
+            id: MACAddress.deviceID(forMAC: mac), mac: mac, ip: ip ?? "192.0.2.\(n)", name: "Device \(n)", state: state,
+            firstSeen: start, lastSeen: start.addingTimeInterval(seen), reason: "arp-response")
     }
 
     @Test("the first update shows everyone; a scan that only confirms them shows nobody")
@@ -20,7 +22,7 @@ struct DeviceMirrorTests {
         let first = mirror.update([Self.device(1), Self.device(2)], at: 0)
         #expect(first.devices.map(\.id) == [Self.device(1).id, Self.device(2).id])
         #expect(first.list?.count == 2)
-        for scan in 1 ... 70 {  // 14 minutes of 12 s scans
+        for scan in 1...70 { // 14 minutes of 12 s scans
             let update = mirror.update([Self.device(1, seen: Double(scan) * 12), Self.device(2, seen: Double(scan) * 12)], at: Double(scan) * 12)
             #expect(update.isEmpty, "scan \(scan) published \(update)")
         }
@@ -31,7 +33,7 @@ struct DeviceMirrorTests {
         var mirror = DeviceMirror(lastSeenRefresh: .seconds(900))
         _ = mirror.update([Self.device(1), Self.device(2)], at: 0)
         var refreshes: [Double] = []
-        for scan in 1 ... 300 {  // one hour at 12 s
+        for scan in 1...300 { // one hour at 12 s
             let now = Double(scan) * 12
             let update = mirror.update([Self.device(1, seen: now), Self.device(2, seen: now)], at: now)
             if !update.isEmpty {

@@ -1,10 +1,12 @@
 import Foundation
+import TestSupport
+import Testing
+
+@testable import Bridge
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import TestSupport
-import Testing
-@testable import Bridge
 
 /// `nmap2mqtt import`: Home Assistant's known_devices.yaml read as `devices:` entries, printed so the
 /// configuration parser reads them back, and merged into a configuration file's text.
@@ -87,12 +89,13 @@ struct KnownDevicesImportTests {
     @Test("a realistic file: the devices nmap can see, with names, consider_home and track")
     func realisticFile() throws {
         let result = try KnownDevices.read(Self.fixture)
-        #expect(result.entries == [
-            DeviceEntry(mac: "ea:aa:55:e7:c6:94", name: "Anna's iPhone", considerHome: .seconds(180)),
-            DeviceEntry(mac: "3c:22:fb:10:00:11", name: "Ben's Pixel 7", considerHome: .seconds(600)),
-            DeviceEntry(mac: "00:11:22:33:44:55", name: "Printer", track: false),
-            DeviceEntry(mac: "a4:50:46:12:34:56", name: "Living room TV #2", considerHome: .seconds(300)),
-        ])
+        #expect(
+            result.entries == [
+                DeviceEntry(mac: "ea:aa:55:e7:c6:94", name: "Anna's iPhone", considerHome: .seconds(180)),
+                DeviceEntry(mac: "3c:22:fb:10:00:11", name: "Ben's Pixel 7", considerHome: .seconds(600)),
+                DeviceEntry(mac: "00:11:22:33:44:55", name: "Printer", track: false),
+                DeviceEntry(mac: "a4:50:46:12:34:56", name: "Living room TV #2", considerHome: .seconds(300)),
+            ])
         #expect(result.devices.map(\.slug) == ["annas_iphone", "bens_pixel", "printer", "living_room_tv"])
         #expect(result.devices.map(\.line) == [1, 10, 18, 35])
         #expect(result.notes.map(\.line) == [19, 23, 32])
@@ -116,9 +119,11 @@ struct KnownDevicesImportTests {
         #expect(importError { try KnownDevices.load(path: latin1) }?.kind == .badKnownDevices)
     }
 
-    @Test("a null, missing or blank name becomes the id made readable", arguments: [
-        "  name: null\n", "  name:\n", "  name: \"  \"\n", "",
-    ])
+    @Test(
+        "a null, missing or blank name becomes the id made readable",
+        arguments: [
+            "  name: null\n", "  name:\n", "  name: \"  \"\n", "",
+        ])
     func nullName(_ nameLine: String) throws {
         let result = try KnownDevices.read("living_room_tv:\n\(nameLine)  mac: a4:50:46:12:34:56\n  track: true\n")
         #expect(result.entries == [DeviceEntry(mac: "a4:50:46:12:34:56", name: "Living room tv")])
@@ -138,7 +143,8 @@ struct KnownDevicesImportTests {
 
     @Test("a device without mac, or with nothing at all, is skipped with a note naming its line")
     func missingMAC() throws {
-        let result = try KnownDevices.read("""
+        let result = try KnownDevices.read(
+            """
             phone:
               name: Phone
               mac: 3c:22:fb:10:00:11
@@ -161,25 +167,29 @@ struct KnownDevicesImportTests {
 
     @Test("a mac that is no MAC is an error with its line; every mistake is reported at once")
     func badMAC() throws {
-        let error = try #require(importError {
-            try KnownDevices.read("""
-                phone:
-                  name: Phone
-                  mac: 3c:22:fb:10:00:11
-                  track: true
-                printer:
-                  name: Printer
-                  mac: zz
-                  track: true
-                tablet:
-                  name: Tablet
-                  mac: [1, 2]
-                  track: maybe
-                """)
-        })
+        let error = try #require(
+            importError {
+                try KnownDevices.read(
+                    """
+                    phone:
+                      name: Phone
+                      mac: 3c:22:fb:10:00:11
+                      track: true
+                    printer:
+                      name: Printer
+                      mac: zz
+                      track: true
+                    tablet:
+                      name: Tablet
+                      mac: [1, 2]
+                      track: maybe
+                    """)
+            })
         #expect(error.kind == .badKnownDevices)
         #expect(error.issues.map(\.line) == [7, 11])
-        #expect(error.issues[0].located(in: "known_devices.yaml").hasPrefix("known_devices.yaml:7: printer.mac: \"zz\" is not a MAC address; expected six hex bytes such as aa:bb:cc:dd:ee:ff"))
+        #expect(
+            error.issues[0].located(in: "known_devices.yaml").hasPrefix(
+                "known_devices.yaml:7: printer.mac: \"zz\" is not a MAC address; expected six hex bytes such as aa:bb:cc:dd:ee:ff"))
         #expect(error.issues[1].message.hasPrefix("tablet.mac: a list is not a single value"))
     }
 
@@ -192,7 +202,8 @@ struct KnownDevicesImportTests {
 
     @Test("a MAC listed twice keeps the first device and names both lines")
     func duplicates() throws {
-        let result = try KnownDevices.read("""
+        let result = try KnownDevices.read(
+            """
             anna:
               name: Anna
               mac: EA:AA:55:E7:C6:94
@@ -203,14 +214,18 @@ struct KnownDevicesImportTests {
               track: false
             """)
         #expect(result.entries == [DeviceEntry(mac: "ea:aa:55:e7:c6:94", name: "Anna")])
-        #expect(result.notes == [ImportIssue(
-            line: 7,
-            message: "anna_old: mac ea:aa:55:e7:c6:94 is also the mac of anna (line 1); kept anna, skipped anna_old")])
+        #expect(
+            result.notes == [
+                ImportIssue(
+                    line: 7,
+                    message: "anna_old: mac ea:aa:55:e7:c6:94 is also the mac of anna (line 1); kept anna, skipped anna_old")
+            ])
     }
 
     @Test("track: Home Assistant's booleans, and its default false when absent")
     func track() throws {
-        let result = try KnownDevices.read("""
+        let result = try KnownDevices.read(
+            """
             a:
               name: A
               mac: 02:00:00:00:00:01
@@ -249,9 +264,10 @@ struct KnownDevicesImportTests {
 
     @Test("a YAML syntax error names its line")
     func syntaxError() throws {
-        let error = try #require(importError {
-            try KnownDevices.read("phone:\n  name: Phone\n  mac: 3c:22:fb:10:00:11\nprinter:\n  name: \"Printer\n  mac: 00:11:22:33:44:55\n")
-        })
+        let error = try #require(
+            importError {
+                try KnownDevices.read("phone:\n  name: Phone\n  mac: 3c:22:fb:10:00:11\nprinter:\n  name: \"Printer\n  mac: 00:11:22:33:44:55\n")
+            })
         #expect(error.kind == .badKnownDevices)
         #expect(error.issues.count == 1)
         #expect(error.issues[0].line != nil && error.issues[0].line! >= 5)
@@ -262,12 +278,14 @@ struct KnownDevicesImportTests {
         #expect(duplicate.issues[0].line != nil)
     }
 
-    @Test("a top level that is not a mapping of devices is an error with its line", arguments: [
-        ("- name: Phone\n  mac: 3c:22:fb:10:00:11\n", "a list"),
-        ("\n\njust some text\n", "\"just some text\""),
-        ("phone: [a, b]\n", "phone: a list is not a mapping"),
-        ("phone: 5\n", "phone: 5 is not a mapping"),
-    ])
+    @Test(
+        "a top level that is not a mapping of devices is an error with its line",
+        arguments: [
+            ("- name: Phone\n  mac: 3c:22:fb:10:00:11\n", "a list"),
+            ("\n\njust some text\n", "\"just some text\""),
+            ("phone: [a, b]\n", "phone: a list is not a mapping"),
+            ("phone: 5\n", "phone: 5 is not a mapping"),
+        ])
     func notAMapping(_ text: String, _ mentions: String) throws {
         let error = try #require(importError { try KnownDevices.read(text) })
         #expect(error.kind == .badKnownDevices)
@@ -291,23 +309,24 @@ struct KnownDevicesImportTests {
     func printedList() throws {
         let entries = try KnownDevices.read(Self.fixture).entries
         let text = DeviceListText.document(entries, header: ["From known_devices.yaml."])
-        #expect(text == """
-            # From known_devices.yaml.
-            devices:
-              - mac: ea:aa:55:e7:c6:94
-                name: Anna's iPhone
-                consider_home: 180
-              - mac: 3c:22:fb:10:00:11
-                name: Ben's Pixel 7
-                consider_home: 600
-              - mac: 00:11:22:33:44:55
-                name: Printer
-                track: false
-              - mac: a4:50:46:12:34:56
-                name: "Living room TV #2"
-                consider_home: 300
+        #expect(
+            text == """
+                # From known_devices.yaml.
+                devices:
+                  - mac: ea:aa:55:e7:c6:94
+                    name: Anna's iPhone
+                    consider_home: 180
+                  - mac: 3c:22:fb:10:00:11
+                    name: Ben's Pixel 7
+                    consider_home: 600
+                  - mac: 00:11:22:33:44:55
+                    name: Printer
+                    track: false
+                  - mac: a4:50:46:12:34:56
+                    name: "Living room TV #2"
+                    consider_home: 300
 
-            """)
+                """)
         #expect(try config(Self.scan + text).devices == entries)
     }
 
@@ -330,7 +349,8 @@ struct KnownDevicesImportTests {
     func knownDevicesNamesRoundTrip() throws {
         var known = ""
         for (index, name) in Self.hostileNames.enumerated() {
-            known += "device_\(index):\n  name: \(DeviceListText.doubleQuoted(name))\n  mac: 02:00:00:00:01:\(String(format: "%02x", index))\n  track: true\n"
+            known +=
+                "device_\(index):\n  name: \(DeviceListText.doubleQuoted(name))\n  mac: 02:00:00:00:01:\(String(format: "%02x", index))\n  track: true\n"
         }
         let entries = try KnownDevices.read(known).entries
         #expect(entries.map(\.name) == Self.hostileNames.map(Optional.some))
@@ -342,12 +362,13 @@ struct KnownDevicesImportTests {
     @Test("random names read back through the configuration parser")
     func randomNamesRoundTrip() throws {
         var random = SplitMix64(seed: 13)
-        let pool: [Unicode.Scalar] = Array("aZ09 '\"\\:#-_.,&*!|>?%@`[]{}~\t\n\r".unicodeScalars)
+        let pool: [Unicode.Scalar] =
+            Array("aZ09 '\"\\:#-_.,&*!|>?%@`[]{}~\t\n\r".unicodeScalars)
             + ["\u{0}", "\u{1B}", "\u{85}", "\u{A0}", "\u{2028}", "\u{FEFF}", "\u{FFFD}", "é", "ß", "日", "\u{1F4F1}"]
         var entries: [DeviceEntry] = []
-        for index in 0 ..< 300 {
+        for index in 0..<300 {
             var name = String.UnicodeScalarView()
-            for _ in 0 ..< 1 + random.below(12) {
+            for _ in 0..<1 + random.below(12) {
                 name.append(pool[random.below(pool.count)])
             }
             let text = String(name)
@@ -397,24 +418,25 @@ struct KnownDevicesImportTests {
             log_level: debug
             """
         let outcome = try merge(Self.known, into: configText)
-        #expect(outcome.text == """
-            # my config
-            scan:
-              hosts: 192.0.2.0/24   # the LAN
+        #expect(
+            outcome.text == """
+                # my config
+                scan:
+                  hosts: 192.0.2.0/24   # the LAN
 
-            devices:                 # per-device settings
-              # imported
-              - mac: ea:aa:55:e7:c6:94
-                name: Anna's iPhone
-                consider_home: 180
-              - mac: 00:11:22:33:44:55
-                name: "Printer: upstairs"
-                track: false
-            #devices:
-            #  - mac: aa:bb:cc:dd:ee:ff
+                devices:                 # per-device settings
+                  # imported
+                  - mac: ea:aa:55:e7:c6:94
+                    name: Anna's iPhone
+                    consider_home: 180
+                  - mac: 00:11:22:33:44:55
+                    name: "Printer: upstairs"
+                    track: false
+                #devices:
+                #  - mac: aa:bb:cc:dd:ee:ff
 
-            log_level: debug
-            """)
+                log_level: debug
+                """)
         #expect(outcome.added.map(\.slug) == ["annas_iphone", "printer"])
         let parsed = try config(outcome.text)
         #expect(parsed.devices == (try KnownDevices.read(Self.known).entries))
@@ -426,11 +448,13 @@ struct KnownDevicesImportTests {
         let sample = try String(contentsOfFile: ConfigTests.repositoryRoot + "/config.sample.yaml", encoding: .utf8)
         let outcome = try merge(Self.known, into: sample)
         #expect(try config(outcome.text).devices.count == 2)
-        let removed = Set(sample.split(separator: "\n", omittingEmptySubsequences: false)).subtracting(outcome.text.split(separator: "\n", omittingEmptySubsequences: false))
+        let removed = Set(sample.split(separator: "\n", omittingEmptySubsequences: false)).subtracting(
+            outcome.text.split(separator: "\n", omittingEmptySubsequences: false))
         #expect(removed.count == 1 && removed.first!.hasPrefix("devices: []"))
     }
 
-    @Test("an empty devices: key, or devices: null, takes the list", arguments: ["devices:", "devices: null", "devices: ~  # none yet", "devices: [ ]"])
+    @Test(
+        "an empty devices: key, or devices: null, takes the list", arguments: ["devices:", "devices: null", "devices: ~  # none yet", "devices: [ ]"])
     func mergeIntoNullDevices(_ line: String) throws {
         let outcome = try merge(Self.known, into: Self.scan + line + "\ntrack_new_devices: false\n")
         let parsed = try config(outcome.text)
@@ -458,26 +482,27 @@ struct KnownDevicesImportTests {
 
             """
         let outcome = try merge(Self.known, into: configText)
-        #expect(outcome.text == """
-            scan:
-              hosts: 192.0.2.0/24
-            devices:
-                # phones
-                -   mac: ea-aa-55-e7-c6-94   # Anna, set by hand
-                    name: Anna
-                    consider_home: 10m
-            # the rest of the file
-                -   mac: 02:00:00:00:00:09
-                    track: false
-                # imported
-                -   mac: 00:11:22:33:44:55
-                    name: "Printer: upstairs"
-                    track: false
+        #expect(
+            outcome.text == """
+                scan:
+                  hosts: 192.0.2.0/24
+                devices:
+                    # phones
+                    -   mac: ea-aa-55-e7-c6-94   # Anna, set by hand
+                        name: Anna
+                        consider_home: 10m
+                # the rest of the file
+                    -   mac: 02:00:00:00:00:09
+                        track: false
+                    # imported
+                    -   mac: 00:11:22:33:44:55
+                        name: "Printer: upstairs"
+                        track: false
 
-            # new devices are announced
-            track_new_devices: true
+                # new devices are announced
+                track_new_devices: true
 
-            """)
+                """)
         #expect(outcome.added.map(\.slug) == ["printer"])
         #expect(outcome.alreadyListed.map(\.device.slug) == ["annas_iphone"])
         #expect(outcome.alreadyListed.first?.configLine == 5)
@@ -490,20 +515,21 @@ struct KnownDevicesImportTests {
     func mergeIntoIndentlessList() throws {
         let configText = Self.scan + "devices:\n- mac: 02:00:00:00:00:09\n  name: Nine\nlog_level: info\n"
         let outcome = try merge(Self.known, into: configText)
-        #expect(outcome.text == Self.scan + """
-            devices:
-            - mac: 02:00:00:00:00:09
-              name: Nine
-            # imported
-            - mac: ea:aa:55:e7:c6:94
-              name: Anna's iPhone
-              consider_home: 180
-            - mac: 00:11:22:33:44:55
-              name: "Printer: upstairs"
-              track: false
-            log_level: info
+        #expect(
+            outcome.text == Self.scan + """
+                devices:
+                - mac: 02:00:00:00:00:09
+                  name: Nine
+                # imported
+                - mac: ea:aa:55:e7:c6:94
+                  name: Anna's iPhone
+                  consider_home: 180
+                - mac: 00:11:22:33:44:55
+                  name: "Printer: upstairs"
+                  track: false
+                log_level: info
 
-            """)
+                """)
         #expect(try config(outcome.text).devices.count == 3)
     }
 
@@ -535,15 +561,17 @@ struct KnownDevicesImportTests {
         #expect(outcome.alreadyListed.map(\.configLine) == [4, 5])
     }
 
-    @Test("a flow list, an anchor or a flow top level is refused, not rewritten", arguments: [
-        "scan:\n  hosts: 192.0.2.0/24\ndevices: [{mac: \"02:00:00:00:00:09\"}]\n",
-        "scan:\n  hosts: 192.0.2.0/24\ndevices: [\n  {mac: \"02:00:00:00:00:09\"}]\n",
-        "scan:\n  hosts: 192.0.2.0/24\ndevices: &mine []\n",
-        "scan:\n  hosts: 192.0.2.0/24\ndevices: !!seq []\n",
-        "scan:\n  hosts: 192.0.2.0/24\ndevices:\n  [{mac: \"02:00:00:00:00:09\"}]\n",
-        "{scan: {hosts: 192.0.2.0/24}, devices: []}\n",
-        "{scan: {hosts: 192.0.2.0/24}}\n",
-    ])
+    @Test(
+        "a flow list, an anchor or a flow top level is refused, not rewritten",
+        arguments: [
+            "scan:\n  hosts: 192.0.2.0/24\ndevices: [{mac: \"02:00:00:00:00:09\"}]\n",
+            "scan:\n  hosts: 192.0.2.0/24\ndevices: [\n  {mac: \"02:00:00:00:00:09\"}]\n",
+            "scan:\n  hosts: 192.0.2.0/24\ndevices: &mine []\n",
+            "scan:\n  hosts: 192.0.2.0/24\ndevices: !!seq []\n",
+            "scan:\n  hosts: 192.0.2.0/24\ndevices:\n  [{mac: \"02:00:00:00:00:09\"}]\n",
+            "{scan: {hosts: 192.0.2.0/24}, devices: []}\n",
+            "{scan: {hosts: 192.0.2.0/24}}\n",
+        ])
     func mergeRefusesLayouts(_ configText: String) throws {
         let error = try #require(importError { try merge(Self.known, into: configText) })
         #expect(error.kind == .cannotEditConfig, "\(error)")

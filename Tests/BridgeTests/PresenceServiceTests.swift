@@ -3,6 +3,7 @@ import NmapScanner
 import Presence
 import Synchronization
 import Testing
+
 @testable import Bridge
 
 /// The presence service as the factory builds it, against a scripted network and no broker: what it
@@ -38,8 +39,9 @@ struct PresenceServiceTests {
         let configuration = try BridgeConfiguration.parse(yaml: yaml, configDirectory: directory.path, environment: [:])
         let network = ScriptedNetwork()
         let clock = SteppedClock()
-        let app = try BridgeApplication.build(configuration: configuration, logger: quietLogger, scanner: network,
-                                              now: { clock.wall }, uptime: { clock.uptime })
+        let app = try BridgeApplication.build(
+            configuration: configuration, logger: quietLogger, scanner: network,
+            now: { clock.wall }, uptime: { clock.uptime })
         return Bench(app: app, clock: clock, network: network, directory: directory)
     }
 
@@ -73,8 +75,9 @@ struct PresenceServiceTests {
         await bench.app.presence.scan(excluding: [])
         let anna = try decode(DiscoveryConfig.self, bench.publisher.desiredPayload("homeassistant/device_tracker/\(Self.phoneID)/config"))
         #expect(anna.device.name == "Anna's iPhone")
-        let raw = try #require(try JSONSerialization.jsonObject(
-            with: Data(bench.publisher.desiredPayload("homeassistant/device_tracker/\(Self.phoneID)/config") ?? [])) as? [String: Any])
+        let raw = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(bench.publisher.desiredPayload("homeassistant/device_tracker/\(Self.phoneID)/config") ?? [])) as? [String: Any])
         #expect(raw["name"] is NSNull, "entity name null: the entity takes the device's name")
         #expect(anna.object_id == nil && anna.unique_id == "nmap2mqtt_\(Self.phoneID)")
         #expect(anna.device.connections == [["mac", "3c:22:fb:12:34:56"]] && anna.origin.name == "nmap2mqtt")
@@ -99,7 +102,7 @@ struct PresenceServiceTests {
         bench.network.set([Self.phone, Self.router])
         await bench.app.presence.scan(excluding: [])
         bench.network.set([Self.router])
-        for _ in 0 ..< 3 {
+        for _ in 0..<3 {
             bench.clock.advance(0.6)
             await bench.app.presence.scan(excluding: [])
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Mosquitto
 import Testing
+
 @testable import Bridge
 
 @Suite("Topic publisher against a recording broker")
@@ -85,7 +86,7 @@ struct TopicPublisherTests {
     @Test("past the queue limit the oldest events are dropped, never a retained topic")
     func boundedEvents() async {
         let publisher = TopicPublisher(logger: quietLogger, eventQueueLimit: 3)
-        for n in 1 ... 5 { publisher.send("events", Array("e\(n)".utf8)) }
+        for n in 1...5 { publisher.send("events", Array("e\(n)".utf8)) }
         publisher.retain("a/state", "home")
         #expect(publisher.pendingEvents().map { String(decoding: $0.payload, as: UTF8.self) } == ["e3", "e4", "e5"])
         #expect(publisher.desiredPayload("a/state") == Array("home".utf8))

@@ -21,7 +21,9 @@ struct BadConfigTests {
         Case(yaml: "scan:\n  hosts: 127.0.0.1\nmqtt:\n  base_topic: \"a/#\"\n", key: "mqtt.base_topic", mentions: "#"),
         Case(yaml: "scan:\n  hosts: 127.0.0.1\nmqtt:\n  base_topic: a//b\n", key: "mqtt.base_topic", mentions: "a//b"),
         Case(yaml: "scan:\n  hosts: 127.0.0.1\nmqtt:\n  password_file: /nonexistent/pw\n", key: "mqtt.password_file", mentions: "/nonexistent/pw"),
-        Case(yaml: "scan:\n  hosts: 127.0.0.1\nmqtt:\n  tls:\n    ca_file: /nonexistent/ca.pem\n", key: "mqtt.tls.ca_file", mentions: "/nonexistent/ca.pem"),
+        Case(
+            yaml: "scan:\n  hosts: 127.0.0.1\nmqtt:\n  tls:\n    ca_file: /nonexistent/ca.pem\n", key: "mqtt.tls.ca_file",
+            mentions: "/nonexistent/ca.pem"),
         Case(yaml: "scan:\n  hosts: 127.0.0.1\nmqtt:\n  keepalive: -5\n", key: "mqtt.keepalive", mentions: "-5"),
         Case(yaml: "scan:\n  hosts: 127.0.0.1\nhomeassistant:\n  discovery: maybe\n", key: "homeassistant.discovery", mentions: "maybe"),
         Case(yaml: "scan:\n  hosts: 127.0.0.1\n  interval_seconds: 0\n", key: "scan.interval_seconds", mentions: "0"),

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import Mosquitto
-import Testing
 import TestSupport
+import Testing
 
 /// The built daemon against a real broker and real nmap on the network-namespace test LAN, as a
 /// user would run it: what a subscriber sees is what Home Assistant would see.
@@ -14,8 +14,12 @@ struct DaemonTests {
     @Test("announces the LAN, decides departures and returns honestly, answers Home Assistant, stops cleanly")
     func wholeLifecycle() async throws {
         // nmap's default options and timeout, as a user who sets neither.
-        try await withBridge(lab: true, labName: TestLAN.uniqueName(), config: BridgeConfig(interval: Self.interval, considerHome: Self.considerHome,
-                                                                                  timeout: nil, scanOptions: nil)) { scene in
+        try await withBridge(
+            lab: true, labName: TestLAN.uniqueName(),
+            config: BridgeConfig(
+                interval: Self.interval, considerHome: Self.considerHome,
+                timeout: nil, scanOptions: nil)
+        ) { scene in
             let (lab, log) = (try #require(scene.lab), scene.watcher.log)
             try await checkAnnouncements(lab: lab, log: log)
             try await checkDepartureAndReturn(lab: lab, log: log)
@@ -30,8 +34,10 @@ struct DaemonTests {
     private func checkAnnouncements(lab: TestLAN, log: MessageLog) async throws {
         _ = try await log.waitFor("nmap2mqtt/bridge/state", within: .seconds(15), "bridge online") { $0 == "online" }
         for host in lab.hosts {
-            let config = try await log.waitFor("homeassistant/device_tracker/\(id(host))/config", within: .seconds(30),
-                                               "the discovery config of \(host.hostName)") { !$0.isEmpty }
+            let config = try await log.waitFor(
+                "homeassistant/device_tracker/\(id(host))/config", within: .seconds(30),
+                "the discovery config of \(host.hostName)"
+            ) { !$0.isEmpty }
             let discovery = try config.decoded(as: Published.TrackerConfig.self)
             #expect(discovery.uniqueId == "nmap2mqtt_\(id(host))")
             #expect(discovery.sourceType == "router")
@@ -62,13 +68,16 @@ struct DaemonTests {
         let stateTopic = "nmap2mqtt/\(id(leaver))/state"
         let left = Date()
         try await lab.leave(leaver.index)
-        let away = try await log.waitFor(stateTopic, within: .seconds(Self.considerHome + Self.interval + 40), since: left,
-                                         "\(leaver.hostName) not_home") { $0 == "not_home" }
+        let away = try await log.waitFor(
+            stateTopic, within: .seconds(Self.considerHome + Self.interval + 40), since: left,
+            "\(leaver.hostName) not_home"
+        ) { $0 == "not_home" }
         let attributes = try #require(log.on("nmap2mqtt/\(id(leaver))/attributes").last)
         let lastSeen = try attributes.decoded(as: Published.Attributes.self).lastSeen
         // Not before consider_home after the last sighting, and never flapping before it.
-        #expect(away.at.timeIntervalSince(lastSeen) >= Double(Self.considerHome) - 0.5,
-                "not_home came \(away.at.timeIntervalSince(lastSeen)) s after the last sighting; consider_home is \(Self.considerHome) s")
+        #expect(
+            away.at.timeIntervalSince(lastSeen) >= Double(Self.considerHome) - 0.5,
+            "not_home came \(away.at.timeIntervalSince(lastSeen)) s after the last sighting; consider_home is \(Self.considerHome) s")
         #expect(log.on(stateTopic, since: left).filter { $0.message.string == "not_home" }.count == 1)
         let departed = try await log.waitFor("nmap2mqtt/events", as: Published.Event.self, within: .seconds(5), since: left, "a departed event") {
             $0.event == .departed && $0.device.mac == leaver.mac
@@ -86,21 +95,27 @@ struct DaemonTests {
         let birth = Date()
         try await watcher.publish("homeassistant/status", "online", qos: .atLeastOnce, retain: false)
         for host in lab.hosts {
-            _ = try await log.waitFor("homeassistant/device_tracker/\(id(host))/config", within: .seconds(10), since: birth,
-                                      "discovery of \(host.hostName) again after Home Assistant's birth") { !$0.isEmpty }
+            _ = try await log.waitFor(
+                "homeassistant/device_tracker/\(id(host))/config", within: .seconds(10), since: birth,
+                "discovery of \(host.hostName) again after Home Assistant's birth"
+            ) { !$0.isEmpty }
         }
 
         // A user deletes host 5 in Home Assistant: Home Assistant clears its retained config.
         let deleted = lab.host(5)
         let deletion = Date()
         try await watcher.publish("homeassistant/device_tracker/\(id(deleted))/config", payload: [], qos: .atLeastOnce, retain: true)
-        _ = try await log.waitFor("nmap2mqtt/\(id(deleted))/state", within: .seconds(10), since: deletion,
-                                  "the deleted device's state cleared") { $0.isEmpty }
+        _ = try await log.waitFor(
+            "nmap2mqtt/\(id(deleted))/state", within: .seconds(10), since: deletion,
+            "the deleted device's state cleared"
+        ) { $0.isEmpty }
         let secondBirth = Date()
         try await watcher.publish("homeassistant/status", "online", qos: .atLeastOnce, retain: false)
         let kept = lab.host(1)
-        _ = try await log.waitFor("homeassistant/device_tracker/\(id(kept))/config", within: .seconds(10), since: secondBirth,
-                                  "discovery of \(kept.hostName) after the second birth") { !$0.isEmpty }
+        _ = try await log.waitFor(
+            "homeassistant/device_tracker/\(id(kept))/config", within: .seconds(10), since: secondBirth,
+            "discovery of \(kept.hostName) after the second birth"
+        ) { !$0.isEmpty }
         try await Task.sleep(for: .seconds(Self.interval * 2))
         let resurrected = log.on("homeassistant/device_tracker/\(id(deleted))/config", since: deletion).filter { !$0.message.payload.isEmpty }
         #expect(resurrected.isEmpty, "a device deleted in Home Assistant was announced again")
@@ -116,10 +131,14 @@ struct DaemonTests {
         #expect(result.status == 0, "forget: \(result.output)")
         #expect(result.output.contains("forgot \(id(host))"))
         let configTopic = "homeassistant/device_tracker/\(id(host))/config"
-        let cleared = try await log.waitFor(configTopic, within: .seconds(5), since: forgotten, "the forgotten device's config cleared") { $0.isEmpty }
+        let cleared = try await log.waitFor(configTopic, within: .seconds(5), since: forgotten, "the forgotten device's config cleared") {
+            $0.isEmpty
+        }
         _ = try await log.waitFor("nmap2mqtt/\(id(host))/state", within: .seconds(5), since: forgotten, "its state cleared") { $0.isEmpty }
-        _ = try await log.waitFor(configTopic, within: .seconds(Self.interval + 20), since: cleared.at,
-                                  "the device announced afresh") { !$0.isEmpty }
+        _ = try await log.waitFor(
+            configTopic, within: .seconds(Self.interval + 20), since: cleared.at,
+            "the device announced afresh"
+        ) { !$0.isEmpty }
     }
 
     private func checkCleanStop(scene: Scene, deleted: TestLAN.Host) async throws {
@@ -132,8 +151,9 @@ struct DaemonTests {
         #expect(took < .seconds(2), "stopping took \(took)")
         #expect(try await lab.scannerProcesses().isEmpty, "nmap must not outlive the daemon")
 
-        let reader = try MosquittoClient(configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "e2e-read-\(UUID().uuidString.prefix(8))"),
-                                         logger: Logger(label: "e2e"))
+        let reader = try MosquittoClient(
+            configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "e2e-read-\(UUID().uuidString.prefix(8))"),
+            logger: Logger(label: "e2e"))
         let retained = MessageLog(reader.messages)
         try await reader.connect()
         try await reader.subscribe("nmap2mqtt/bridge/state")
@@ -148,10 +168,11 @@ struct DaemonTests {
             return configs.count == 5 ? configs : nil
         }
         _ = try await retained.wait("five retained device states", within: .seconds(5)) { entries in
-            let states = Set(entries.filter {
-                $0.message.topic.hasPrefix("nmap2mqtt/") && $0.message.topic.hasSuffix("/state")
-                    && $0.message.topic != "nmap2mqtt/bridge/state" && $0.message.retain
-            }.map(\.message.topic))
+            let states = Set(
+                entries.filter {
+                    $0.message.topic.hasPrefix("nmap2mqtt/") && $0.message.topic.hasSuffix("/state")
+                        && $0.message.topic != "nmap2mqtt/bridge/state" && $0.message.retain
+                }.map(\.message.topic))
             return states.count == 5 ? states : nil
         }
         try await Task.sleep(for: .milliseconds(300))

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,8 +26,10 @@ struct DeletionTests {
             let restarted = Date()
             let second = try scene.startDaemon()
             try await watcher.waitForAll(Self.ids.filter { $0 != deleted }, since: restarted)
-            _ = try await watcher.log.waitFor("nmap2mqtt/\(deleted)/state", within: .seconds(10), since: restarted, "the deleted device's state cleared") { $0.isEmpty }
-            try await Task.sleep(for: .seconds(2))  // a few more scans, each of which sees the device
+            _ = try await watcher.log.waitFor(
+                "nmap2mqtt/\(deleted)/state", within: .seconds(10), since: restarted, "the deleted device's state cleared"
+            ) { $0.isEmpty }
+            try await Task.sleep(for: .seconds(2)) // a few more scans, each of which sees the device
             let announced = watcher.log.on("homeassistant/device_tracker/\(deleted)/config", since: restarted).filter { !$0.message.payload.isEmpty }
             #expect(announced.isEmpty, "the device deleted while the bridge was stopped was announced again")
             #expect(second.log.contains("deleted in Home Assistant while the bridge was away"))
@@ -46,7 +49,9 @@ struct DeletionTests {
             let deletion = Date()
             proxy.refuseNewConnections(false)
             _ = try await watcher.log.waitFor("nmap2mqtt/bridge/state", within: .seconds(20), since: deletion, "online again") { $0 == "online" }
-            _ = try await watcher.log.waitFor("nmap2mqtt/\(deleted)/state", within: .seconds(10), since: deletion, "the deleted device's state cleared") { $0.isEmpty }
+            _ = try await watcher.log.waitFor(
+                "nmap2mqtt/\(deleted)/state", within: .seconds(10), since: deletion, "the deleted device's state cleared"
+            ) { $0.isEmpty }
             try await Task.sleep(for: .seconds(2))
             let announced = watcher.log.on("homeassistant/device_tracker/\(deleted)/config", since: deletion).filter { !$0.message.payload.isEmpty }
             #expect(announced.isEmpty, "the device deleted while the bridge was disconnected was announced again")
@@ -66,8 +71,12 @@ struct DeletionTests {
             for round in 1...3 {
                 let asked = Date()
                 try await watcher.client.publish("nmap2mqtt/bridge/request/forget", forgotten, qos: .atLeastOnce, retain: false)
-                _ = try await watcher.log.waitFor("homeassistant/device_tracker/\(forgotten)/config", within: .seconds(10), since: asked, "cleared, round \(round)") { $0.isEmpty }
-                _ = try await watcher.log.waitFor("homeassistant/device_tracker/\(forgotten)/config", within: .seconds(10), since: asked, "announced afresh, round \(round)") { !$0.isEmpty }
+                _ = try await watcher.log.waitFor(
+                    "homeassistant/device_tracker/\(forgotten)/config", within: .seconds(10), since: asked, "cleared, round \(round)"
+                ) { $0.isEmpty }
+                _ = try await watcher.log.waitFor(
+                    "homeassistant/device_tracker/\(forgotten)/config", within: .seconds(10), since: asked, "announced afresh, round \(round)"
+                ) { !$0.isEmpty }
             }
             try await Task.sleep(for: .seconds(2))
             #expect(watcher.log.latest("homeassistant/device_tracker/\(forgotten)/config")?.isEmpty == false, "still announced")

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,7 +43,9 @@ struct FaultTests {
             try await scene.startBroker()
             let snapshot = try await retainedSnapshot(port: port, until: "every config and state retained", within: .seconds(40)) { retained in
                 retained["nmap2mqtt/bridge/state"] == "online"
-                    && Self.ids.allSatisfy { retained["homeassistant/device_tracker/\($0)/config"]?.isEmpty == false && retained["nmap2mqtt/\($0)/state"] == "home" }
+                    && Self.ids.allSatisfy {
+                        retained["homeassistant/device_tracker/\($0)/config"]?.isEmpty == false && retained["nmap2mqtt/\($0)/state"] == "home"
+                    }
             }
             #expect(snapshot["nmap2mqtt/bridge/info"] != nil && snapshot["nmap2mqtt/devices"] != nil)
             #expect(!daemon.process.hasExited)
@@ -58,7 +61,8 @@ struct FaultTests {
             try await broker.restart()
             let restarted = ContinuousClock.now
             // Retained messages died with the broker: everything must be published again.
-            _ = try await retainedSnapshot(port: broker.port, until: "online, every config and state retained again", within: .seconds(10)) { retained in
+            _ = try await retainedSnapshot(port: broker.port, until: "online, every config and state retained again", within: .seconds(10)) {
+                retained in
                 retained["nmap2mqtt/bridge/state"] == "online" && retained["nmap2mqtt/bridge/info"] != nil
                     && retained["homeassistant/binary_sensor/nmap2mqtt_bridge/connection/config"] != nil
                     && Self.ids.allSatisfy {
@@ -122,8 +126,9 @@ struct FaultTests {
         }
     }
 
-    @Test("nmap fails, prints broken XML, or is missing: no state changes, a clear error in the log and in bridge/info",
-          arguments: BadNmap.allCases)
+    @Test(
+        "nmap fails, prints broken XML, or is missing: no state changes, a clear error in the log and in bridge/info",
+        arguments: BadNmap.allCases)
     func badNmap(_ bad: BadNmap) async throws {
         try await withBridge(config: BridgeConfig(considerHome: Self.considerHome)) { scene in
             let (nmap, watcher, daemon) = (scene.nmap, scene.watcher, scene.daemon)
@@ -137,7 +142,9 @@ struct FaultTests {
                 let full = Array(StandInNmap.scan().utf8)
                 try nmap.serve(Array(full.prefix(full.count * 6 / 10)))
             case .nmapReportedError:
-                try nmap.serve(#"<?xml version="1.0"?><nmaprun scanner="nmap" args="nmap" version="7.93"><runstats><finished time="1" exit="error" errormsg="Failed to resolve &quot;lab&quot;"/></runstats></nmaprun>"#)
+                try nmap.serve(
+                    #"<?xml version="1.0"?><nmaprun scanner="nmap" args="nmap" version="7.93"><runstats><finished time="1" exit="error" errormsg="Failed to resolve &quot;lab&quot;"/></runstats></nmaprun>"#
+                )
             }
             let info = try await watcher.waitForInfo("the failure", within: .seconds(15), since: broke) {
                 $0.lastScanOk == false && $0.consecutiveFailures >= 2
@@ -181,11 +188,13 @@ struct FaultTests {
 
             // Restart while nmap hangs: whatever goes out before a scan completes comes from the state file.
             try nmap.set(.hang)
-            try await Task.sleep(for: .seconds(2 * Self.considerHome))  // long past every last_seen + consider_home
+            try await Task.sleep(for: .seconds(2 * Self.considerHome)) // long past every last_seen + consider_home
             let restarted = Date()
             daemon = try scene.startDaemon()
             try await watcher.waitForAll(stayers, within: .seconds(15), since: restarted)
-            _ = try await watcher.log.waitFor("nmap2mqtt/\(leaver)/state", within: .seconds(10), since: restarted, "\(leaver) still not_home") { $0 == "not_home" }
+            _ = try await watcher.log.waitFor("nmap2mqtt/\(leaver)/state", within: .seconds(10), since: restarted, "\(leaver) still not_home") {
+                $0 == "not_home"
+            }
             try await Task.sleep(for: .seconds(Self.considerHome + 2))
             // Then nmap works again and sees the same five.
             try nmap.set(.xml)
@@ -194,8 +203,9 @@ struct FaultTests {
             let after = watcher.states(since: restarted)
             let flapped = after.filter { ($0.id == leaver) != ($0.state == "not_home") }
             #expect(flapped.isEmpty, "states after the restart that differ from before the kill: \(flapped)")
-            #expect(!watcher.log.on("nmap2mqtt/events", since: restarted).contains { !$0.message.payload.isEmpty },
-                    "no arrived or departed event after the restart")
+            #expect(
+                !watcher.log.on("nmap2mqtt/events", since: restarted).contains { !$0.message.payload.isEmpty },
+                "no arrived or departed event after the restart")
         }
     }
 
@@ -213,7 +223,9 @@ struct FaultTests {
             }
             try await Task.sleep(for: .seconds(1))
             let saved = try #require(FileManager.default.contents(atPath: scene.stateFile))
-            #expect((try? Published.decode(Published.StateFile.self, from: saved)) != nil, "a fresh, valid state file: \(String(decoding: saved, as: UTF8.self).prefix(300))")
+            #expect(
+                (try? Published.decode(Published.StateFile.self, from: saved)) != nil,
+                "a fresh, valid state file: \(String(decoding: saved, as: UTF8.self).prefix(300))")
         }
     }
 
@@ -223,22 +235,29 @@ struct FaultTests {
 
     /// The state directory is a tmpfs mounted read-only, or filled to the last byte, in a mount
     /// namespace of the daemon's own (`unshare -m`): the mount vanishes with the daemon.
-    @Test("the state directory is read-only or full: a clear error, publishing goes on",
-          .enabled(if: getuid() == 0, "mounting a tmpfs needs root"), arguments: BadStateDirectory.allCases)
+    @Test(
+        "the state directory is read-only or full: a clear error, publishing goes on",
+        .enabled(if: getuid() == 0, "mounting a tmpfs needs root"), arguments: BadStateDirectory.allCases)
     func badStateDirectory(_ bad: BadStateDirectory) async throws {
         try await withBridge(config: nil, startDaemon: false) { scene in
             let (nmap, watcher) = (scene.nmap, scene.watcher)
             let stateDirectory = scene.directory + "/state"
             try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
             try scene.writeConfig(BridgeConfig(stateFile: stateDirectory + "/state.json"))
-            let mount = switch bad {
-            case .readOnly: "mount -t tmpfs -o ro,size=64k tmpfs '\(stateDirectory)'"
-            case .full: "mount -t tmpfs -o size=8k tmpfs '\(stateDirectory)' && (dd if=/dev/zero of='\(stateDirectory)/fill' bs=1k 2>/dev/null || true)"
-            }
+            let mount =
+                switch bad {
+                case .readOnly: "mount -t tmpfs -o ro,size=64k tmpfs '\(stateDirectory)'"
+                case .full:
+                    "mount -t tmpfs -o size=8k tmpfs '\(stateDirectory)' && (dd if=/dev/zero of='\(stateDirectory)/fill' bs=1k 2>/dev/null || true)"
+                }
             let daemon = try scene.startDaemon { logFile in
-                try ChildProcess("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c",
-                                                        "\(mount) && exec '\(Daemon.executable)' run --config '\(scene.configFile)'"],
-                                 outputFile: logFile)
+                try ChildProcess(
+                    "/usr/bin/unshare",
+                    [
+                        "-m", "--propagation", "private", "/bin/sh", "-c",
+                        "\(mount) && exec '\(Daemon.executable)' run --config '\(scene.configFile)'",
+                    ],
+                    outputFile: logFile)
             }
             try await watcher.waitForAll(Self.ids)
             let expected = bad == .readOnly ? "Read-only file system" : "No space left on device"
@@ -250,8 +269,10 @@ struct FaultTests {
             #expect(!daemon.process.hasExited)
             let before = Date()
             try nmap.serve(StandInNmap.scan(omitting: [Self.ids[0]]))
-            _ = try await watcher.log.waitFor("nmap2mqtt/\(Self.ids[0])/state", within: .seconds(15), since: before,
-                                              "publishing goes on: a departure") { $0 == "not_home" }
+            _ = try await watcher.log.waitFor(
+                "nmap2mqtt/\(Self.ids[0])/state", within: .seconds(15), since: before,
+                "publishing goes on: a departure"
+            ) { $0 == "not_home" }
         }
     }
 
@@ -260,12 +281,14 @@ struct FaultTests {
     /// queue what cannot go out.
     @Test("a broker that does not take messages does not grow the bridge's memory without bound")
     func stalledBrokerMemory() async throws {
-        try await withBridge(proxy: true, config: BridgeConfig(considerHome: 30, extra: ["homeassistant:\n  discovery: false"]), startDaemon: false) { scene in
+        try await withBridge(proxy: true, config: BridgeConfig(considerHome: 30, extra: ["homeassistant:\n  discovery: false"]), startDaemon: false) {
+            scene in
             let (nmap, watcher, proxy) = (scene.nmap, scene.watcher, scene.proxy)
             try nmap.serve(Self.bigScan(hosts: 300))
             let daemon = try scene.startDaemon()
             _ = try await watcher.log.wait("300 devices home", within: .seconds(60)) { entries in
-                Set(entries.filter { $0.message.topic.hasSuffix("/state") && $0.message.string == "home" }.map(\.message.topic)).count >= 300 ? true : nil
+                Set(entries.filter { $0.message.topic.hasSuffix("/state") && $0.message.string == "home" }.map(\.message.topic)).count >= 300
+                    ? true : nil
             }
             proxy.stall(true)
             let stalled = Date()
@@ -295,13 +318,19 @@ struct FaultTests {
 
     /// A scan that finds `hosts` devices with made-up MACs at 198.18.42.0/22-style addresses (never scanned).
     static func bigScan(hosts: Int) -> String {
-        var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n" + #"<nmaprun scanner="nmap" args="nmap -oX - -sn" start="1795708438" version="7.93" xmloutputversion="1.05">"# + "\n"
+        var xml =
+            #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
+            + #"<nmaprun scanner="nmap" args="nmap -oX - -sn" start="1795708438" version="7.93" xmloutputversion="1.05">"# + "\n"
         for index in 0..<hosts {
             let ip = "198.18.\(42 + index / 250).\(1 + index % 250)"
             let mac = String(format: "02:00:00:00:%02X:%02X", index / 256, index % 256)
-            xml += #"<host><status state="up" reason="arp-response" reason_ttl="0"/><address addr="\#(ip)" addrtype="ipv4"/><address addr="\#(mac)" addrtype="mac"/><hostnames><hostname name="device-\#(index).lab" type="PTR"/></hostnames></host>"# + "\n"
+            xml +=
+                #"<host><status state="up" reason="arp-response" reason_ttl="0"/><address addr="\#(ip)" addrtype="ipv4"/><address addr="\#(mac)" addrtype="mac"/><hostnames><hostname name="device-\#(index).lab" type="PTR"/></hostnames></host>"#
+                + "\n"
         }
-        xml += #"<runstats><finished time="1795708440" elapsed="1.96" exit="success"/><hosts up="\#(hosts)" down="0" total="\#(hosts)"/></runstats></nmaprun>"# + "\n"
+        xml +=
+            #"<runstats><finished time="1795708440" elapsed="1.96" exit="success"/><hosts up="\#(hosts)" down="0" total="\#(hosts)"/></runstats></nmaprun>"#
+            + "\n"
         return xml
     }
 }

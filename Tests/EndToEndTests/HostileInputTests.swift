@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Input an attacker on the network or a careless config could give the bridge.
 @Suite("Hostile input")
@@ -20,14 +20,18 @@ struct HostileInputTests {
     ]
 
     static func hostileScan() -> [UInt8] {
-        var xml = Array(#"<?xml version="1.0" encoding="UTF-8"?><nmaprun scanner="nmap" args="nmap -oX - -sn" start="1795708438" version="7.93">"#.utf8)
+        var xml = Array(
+            #"<?xml version="1.0" encoding="UTF-8"?><nmaprun scanner="nmap" args="nmap -oX - -sn" start="1795708438" version="7.93">"#.utf8)
         for (index, name) in names.enumerated() {
             xml += Array(#"<host><status state="up" reason="arp-response"/><address addr="198.18.42.\#(101 + index)" addrtype="ipv4"/>"#.utf8)
-            xml += Array(#"<address addr="02:00:00:00:01:0\#(index)" addrtype="mac" vendor="Evil &quot;Corp&quot;\ /#+ &#x1b;"/><hostnames><hostname name=""#.utf8)
+            xml += Array(
+                #"<address addr="02:00:00:00:01:0\#(index)" addrtype="mac" vendor="Evil &quot;Corp&quot;\ /#+ &#x1b;"/><hostnames><hostname name=""#
+                    .utf8)
             xml += name.xml
             xml += Array(#"" type="PTR"/></hostnames></host>"#.utf8)
         }
-        xml += Array(#"<runstats><finished time="1795708440" elapsed="1" exit="success"/><hosts up="8" down="0" total="8"/></runstats></nmaprun>"#.utf8)
+        xml += Array(
+            #"<runstats><finished time="1795708440" elapsed="1" exit="success"/><hosts up="8" down="0" total="8"/></runstats></nmaprun>"#.utf8)
         return xml
     }
 
@@ -132,18 +136,18 @@ struct HostileInputTests {
             default: scan = ["scan_options: \(quoted)"]
             }
             let text = """
-            mqtt:
-              host: 127.0.0.1
-              port: 1
-            scan:
-              hosts: \(injection.key == "hosts" ? quoted : "\"\(hosts)\"")
-              nmap_path: \(nmap.path)
-              listen: false  # outside the lab: never listen on this machine's interfaces
-            \(scan.map { "  " + $0 }.joined(separator: "\n"))
-            state_file: \(scene.stateFile)
-            web: {port: 0}
+                mqtt:
+                  host: 127.0.0.1
+                  port: 1
+                scan:
+                  hosts: \(injection.key == "hosts" ? quoted : "\"\(hosts)\"")
+                  nmap_path: \(nmap.path)
+                  listen: false  # outside the lab: never listen on this machine's interfaces
+                \(scan.map { "  " + $0 }.joined(separator: "\n"))
+                state_file: \(scene.stateFile)
+                web: {port: 0}
 
-            """
+                """
             try text.write(toFile: scene.configFile, atomically: true, encoding: .utf8)
             for command in ["check-config", "run"] {
                 let result = try await Daemon.run([command, "--config", scene.configFile], directory: scene.directory)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,16 +42,18 @@ struct ImportCommandTests {
         try await withDirectory { directory in
             let result = try await Daemon.run(["import", directory + "/known_devices.yaml"], directory: directory)
             #expect(result.status == 0, "\(result.output)")
-            #expect(result.output.contains("""
-                devices:
-                  - mac: ea:aa:55:e7:c6:94
-                    name: Anna's iPhone
-                    consider_home: 180
-                  - mac: 00:11:22:33:44:55
-                    name: Printer
-                    track: false
+            #expect(
+                result.output.contains(
+                    """
+                    devices:
+                      - mac: ea:aa:55:e7:c6:94
+                        name: Anna's iPhone
+                        consider_home: 180
+                      - mac: 00:11:22:33:44:55
+                        name: Printer
+                        track: false
 
-                """))
+                    """))
             #expect(result.output.contains("known_devices.yaml:13: anna_owntracks: has no mac"))
         }
     }
@@ -63,7 +66,10 @@ struct ImportCommandTests {
                 .write(toFile: bad, atomically: true, encoding: .utf8)
             let result = try await Daemon.run(["import", bad], directory: directory)
             #expect(result.status == 65)
-            #expect(result.output == "nmap2mqtt: \(bad):7: printer.mac: \"zz\" is not a MAC address; expected six hex bytes such as aa:bb:cc:dd:ee:ff (AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff and aabbccddeeff also work)\n")
+            #expect(
+                result.output
+                    == "nmap2mqtt: \(bad):7: printer.mac: \"zz\" is not a MAC address; expected six hex bytes such as aa:bb:cc:dd:ee:ff (AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff and aabbccddeeff also work)\n"
+            )
 
             let syntax = directory + "/syntax.yaml"
             try "phone:\n  name: \"Phone\n".write(toFile: syntax, atomically: true, encoding: .utf8)
@@ -103,9 +109,11 @@ struct ImportCommandTests {
     @Test("--into writes nothing when the configuration is invalid (78) or the edit would not read back (70)")
     func intoRefuses() async throws {
         try await withDirectory { directory in
-            for (text, expected) in [("scan:\n  hosts: 192.0.2.0/24\nmqtt:\n  port: 70000\n", Int32(78)),
-                                     ("scan:\n  hosts: 192.0.2.0/24\ndevices: [{mac: \"02:00:00:00:00:09\"}]\n", 78),
-                                     ("scan:\n  hosts: 192.0.2.0/24\n...\n", 70)] {
+            for (text, expected) in [
+                ("scan:\n  hosts: 192.0.2.0/24\nmqtt:\n  port: 70000\n", Int32(78)),
+                ("scan:\n  hosts: 192.0.2.0/24\ndevices: [{mac: \"02:00:00:00:00:09\"}]\n", 78),
+                ("scan:\n  hosts: 192.0.2.0/24\n...\n", 70),
+            ] {
                 let config = directory + "/config.yaml"
                 try text.write(toFile: config, atomically: true, encoding: .utf8)
                 let result = try await Daemon.run(["import", directory + "/known_devices.yaml", "--into", config], directory: directory)

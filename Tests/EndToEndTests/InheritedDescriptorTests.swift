@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// nmap (and anything it runs) must not inherit the daemon's descriptors: libmosquitto's sockets are
 /// not close-on-exec, and a child holding the live, authenticated broker connection could publish as
@@ -29,7 +29,7 @@ struct InheritedDescriptorTests {
             chmod(script, 0o755)
             try scene.writeConfig(BridgeConfig(nmapPath: script))
             try scene.startDaemon()
-            try await scene.watcher.waitForAll(StandInNmap.fixtureIDs)  // connected, so its sockets are open
+            try await scene.watcher.waitForAll(StandInNmap.fixtureIDs) // connected, so its sockets are open
             try? FileManager.default.removeItem(atPath: listing)
             let deadline = ContinuousClock.now + .seconds(20)
             while !FileManager.default.fileExists(atPath: listing) {

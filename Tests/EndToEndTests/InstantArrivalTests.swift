@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The daemon where a passive source can hear: inside the scanner's namespace of the test LAN, with its
 /// broker and a subscriber beside it, as on a home server's LAN. A host re-joins as a phone does (link
@@ -26,21 +26,27 @@ struct InstantArrivalTests {
         }
     }
 
-    static func waitFor(_ what: String, in file: String, within limit: Duration, since: Date = .distantPast,
-                        _ match: (Line) -> Bool) async throws -> Line {
+    static func waitFor(
+        _ what: String, in file: String, within limit: Duration, since: Date = .distantPast,
+        _ match: (Line) -> Bool
+    ) async throws -> Line {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if let line = lines(file).first(where: { $0.at >= since && match($0) }) { return line }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw EndToEndError("timed out after \(limit) waiting for \(what); last messages:\n\(lines(file).suffix(10).map { "\($0.topic) \($0.payload)" }.joined(separator: "\n"))")
+        throw EndToEndError(
+            "timed out after \(limit) waiting for \(what); last messages:\n\(lines(file).suffix(10).map { "\($0.topic) \($0.payload)" }.joined(separator: "\n"))"
+        )
     }
 
     /// The delay itself (target: under a second) is measured by bench/arrival, not asserted here.
     @Test("a phone re-joining one second after a scan is home long before the next scan could have seen it")
     func rejoin() async throws {
-        try await withBridge(lab: true, labName: TestLAN.uniqueName(prefix: "ia"), broker: .none, watcher: .none, config: nil,
-                             startDaemon: false) { scene in
+        try await withBridge(
+            lab: true, labName: TestLAN.uniqueName(prefix: "ia"), broker: .none, watcher: .none, config: nil,
+            startDaemon: false
+        ) { scene in
             let (lab, directory) = (try #require(scene.lab), scene.directory)
             let inLab = ["netns", "exec", lab.scannerNamespace]
             try "listener \(Self.port) 127.0.0.1\nallow_anonymous true\npersistence false\n"
@@ -53,8 +59,12 @@ struct InstantArrivalTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             let messages = directory + "/messages.log"
-            let subscriber = try ChildProcess("ip", inLab + ["mosquitto_sub", "-h", "127.0.0.1", "-p", "\(Self.port)", "-v", "-t", "nmap2mqtt/#",
-                                                             "-F", "%U %t %p"], outputFile: messages)
+            let subscriber = try ChildProcess(
+                "ip",
+                inLab + [
+                    "mosquitto_sub", "-h", "127.0.0.1", "-p", "\(Self.port)", "-v", "-t", "nmap2mqtt/#",
+                    "-F", "%U %t %p",
+                ], outputFile: messages)
             scene.onTeardown("the lab's subscriber") { await subscriber.kill() }
             try """
             mqtt: {host: 127.0.0.1, port: \(Self.port), client_id: nmap2mqtt-ia}
@@ -98,7 +108,9 @@ struct InstantArrivalTests {
                 $0.topic == "nmap2mqtt/\(phoneID)/state" && $0.payload == "home"
             }
             let delay = home.at.timeIntervalSince(joined)
-            print("instant arrival: home \(String(format: "%.3f", delay)) s after the link came up, \(String(format: "%.1f", home.at.timeIntervalSince(scanEnded))) s after the last scan ended")
+            print(
+                "instant arrival: home \(String(format: "%.3f", delay)) s after the link came up, \(String(format: "%.1f", home.at.timeIntervalSince(scanEnded))) s after the last scan ended"
+            )
             #expect(home.at.timeIntervalSince(scanEnded) < Double(Self.interval) - 3, "well before the next scan could have seen it")
             let arrival = try await Self.waitFor("its arrival event", in: messages, within: .seconds(5), since: joined) {
                 $0.topic == "nmap2mqtt/events" && (try? Published.decode(Published.Event.self, from: Array($0.payload.utf8)))?.device.mac == phone.mac

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// What a subscriber (Home Assistant's recorder, a dashboard) receives once every device is known: a
 /// scan that only confirms them publishes nothing for them; `bridge/info` stays the heartbeat.
@@ -13,7 +13,7 @@ struct QuietOutputTests {
             try await scene.watcher.waitForAll(scene.ids, within: .seconds(40))
             // Two more complete scans, so every first announcement is surely out.
             var settled = Date()
-            for _ in 0 ..< 2 {
+            for _ in 0..<2 {
                 try await scene.watcher.waitForInfo("a counted scan", within: .seconds(20), since: settled) { $0.lastScanResult == .ok }
                 settled = Date()
             }
@@ -37,7 +37,7 @@ struct QuietOutputTests {
             _ = try await scene.watcher.log.waitFor("nmap2mqtt/\(phoneID)/state", within: .seconds(30), since: back, "home") { $0 == "home" }
             try await scene.watcher.waitForInfo("a counted scan after the return", within: .seconds(20), since: Date()) { $0.lastScanResult == .ok }
             let events = try scene.watcher.events()
-            #expect(events.map(\.seq) == Array(1 ... UInt64(events.count)), "seq counts 1, 2, 3, ... without gaps: \(events.map(\.seq))")
+            #expect(events.map(\.seq) == Array(1...UInt64(events.count)), "seq counts 1, 2, 3, ... without gaps: \(events.map(\.seq))")
             #expect(events.filter { $0.device.id == phoneID }.map(\.event) == [.arrived, .departed, .arrived])
             #expect(events.count == scene.ids.count + 2)
             #expect(scene.watcher.log.on("nmap2mqtt/events").allSatisfy { !$0.message.retain }, "events are not retained")

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,8 +18,9 @@ struct RealHomeTests {
 
     // MARK: On the test LAN
 
-    @Test("a switch outage longer than consider_home: no device departs, bridge/info reports outage, all stay home after",
-          .enabled(if: TestLAN.shouldRun, "\(TestLAN.unavailableReason ?? "")"))
+    @Test(
+        "a switch outage longer than consider_home: no device departs, bridge/info reports outage, all stay home after",
+        .enabled(if: TestLAN.shouldRun, "\(TestLAN.unavailableReason ?? "")"))
     func switchOutage() async throws {
         try await withBridge(lab: true, config: .home()) { scene in
             let (lab, daemon) = (try #require(scene.lab), scene.daemon)
@@ -44,8 +46,10 @@ struct RealHomeTests {
 
             let on = Date()
             try await lab.setSwitch(on: true)
-            let (back, info) = try await scene.watcher.log.waitFor("nmap2mqtt/bridge/info", as: Published.BridgeInfo.self, within: .seconds(30),
-                                                                    since: on, newest: true, "a counted scan again") { $0.lastScanResult == .ok }
+            let (back, info) = try await scene.watcher.log.waitFor(
+                "nmap2mqtt/bridge/info", as: Published.BridgeInfo.self, within: .seconds(30),
+                since: on, newest: true, "a counted scan again"
+            ) { $0.lastScanResult == .ok }
             #expect(info.lastScanOk == true && info.consecutiveOutages == 0, "bridge/info: \(info)")
             // One more counted scan: a departure decided right after the network came back would show.
             try await scene.watcher.waitForInfo("another counted scan", within: .seconds(30), since: back.at.addingTimeInterval(0.1)) {
@@ -64,8 +68,9 @@ struct RealHomeTests {
         }
     }
 
-    @Test("everyone leaves at once while a router stays: every phone departs",
-          .enabled(if: TestLAN.shouldRun, "\(TestLAN.unavailableReason ?? "")"))
+    @Test(
+        "everyone leaves at once while a router stays: every phone departs",
+        .enabled(if: TestLAN.shouldRun, "\(TestLAN.unavailableReason ?? "")"))
     func everyoneLeavesButTheRouter() async throws {
         try await withBridge(lab: true, config: .home()) { scene in
             let lab = try #require(scene.lab)
@@ -84,17 +89,22 @@ struct RealHomeTests {
             for phone in phones {
                 let id = phone.deviceID
                 let remaining = max(.zero, limit - (ContinuousClock.now - left))
-                _ = try await scene.watcher.log.waitFor("nmap2mqtt/\(id)/state", within: remaining, since: leftAt,
-                                                       "\(phone.hostName) not_home") { $0 == "not_home" }
+                _ = try await scene.watcher.log.waitFor(
+                    "nmap2mqtt/\(id)/state", within: remaining, since: leftAt,
+                    "\(phone.hostName) not_home"
+                ) { $0 == "not_home" }
             }
             for phone in phones {
                 // Events go out after the retained topics of the same step: wait for it.
-                let (entry, event) = try await scene.watcher.log.waitFor("nmap2mqtt/events", as: Published.Event.self, within: .seconds(10),
-                                                                         since: leftAt, "a departed event for \(phone.hostName)") {
+                let (entry, event) = try await scene.watcher.log.waitFor(
+                    "nmap2mqtt/events", as: Published.Event.self, within: .seconds(10),
+                    since: leftAt, "a departed event for \(phone.hostName)"
+                ) {
                     $0.event == .departed && $0.device.mac == phone.mac
                 }
-                #expect(entry.at.timeIntervalSince(event.device.lastSeen) >= Double(Self.considerHome) - 0.5,
-                        "\(phone.hostName) departed \(entry.at.timeIntervalSince(event.device.lastSeen)) s after its last sighting")
+                #expect(
+                    entry.at.timeIntervalSince(event.device.lastSeen) >= Double(Self.considerHome) - 0.5,
+                    "\(phone.hostName) departed \(entry.at.timeIntervalSince(event.device.lastSeen)) s after its last sighting")
                 #expect(event.device.reason.contains("got no answer"), "reason: \(event.device.reason)")
             }
             // The router answers on: two more scans, and it never left.
@@ -109,8 +119,9 @@ struct RealHomeTests {
         }
     }
 
-    @Test("the bridge was stopped longer than consider_home: a phone dozing through the first scan after the restart stays home",
-          .enabled(if: TestLAN.shouldRun, "\(TestLAN.unavailableReason ?? "")"))
+    @Test(
+        "the bridge was stopped longer than consider_home: a phone dozing through the first scan after the restart stays home",
+        .enabled(if: TestLAN.shouldRun, "\(TestLAN.unavailableReason ?? "")"))
     func stoppedLongerThanConsiderHome() async throws {
         let considerHome = 8
         // last_seen on every scan: the sighting after the restart shows in the attributes.
@@ -122,7 +133,7 @@ struct RealHomeTests {
             first.process.signal(SIGTERM)
             #expect(await first.process.waitForExit(within: .seconds(5)) == 0, "exit status after SIGTERM")
             let stopped = ContinuousClock.now
-            try await lab.leave(phone.index)  // it dozes off while the bridge is away
+            try await lab.leave(phone.index) // it dozes off while the bridge is away
             try await Task.sleep(until: stopped + .seconds(considerHome + 2))
 
             let scansBefore = scene.nmap.callCount
@@ -133,8 +144,10 @@ struct RealHomeTests {
             try await Task.sleep(for: .milliseconds(Self.interval * 1500))
             let joined = Date()
             try await lab.join(phone.index)
-            _ = try await scene.watcher.log.waitFor("nmap2mqtt/\(phoneID)/attributes", as: Published.Attributes.self, within: .seconds(30),
-                                                    since: joined, "\(phone.hostName) seen again") { $0.lastSeen >= joined.addingTimeInterval(-1) }
+            _ = try await scene.watcher.log.waitFor(
+                "nmap2mqtt/\(phoneID)/attributes", as: Published.Attributes.self, within: .seconds(30),
+                since: joined, "\(phone.hostName) seen again"
+            ) { $0.lastSeen >= joined.addingTimeInterval(-1) }
             let seen = Date()
             try await scene.watcher.waitForInfo("one more counted scan", within: .seconds(20), since: seen) { $0.lastScanResult == .ok }
             let states = scene.watcher.states(since: restarted).filter { $0.id == phoneID }
@@ -184,8 +197,9 @@ struct RealHomeTests {
         return library
     }
 
-    @Test("the wall clock steps an hour forward and back: no departure from the step, a real departure still on time",
-          .enabled(if: fakeTimeLibrary != nil, "libfaketime is not installed (scripts/install-deps installs faketime)"))
+    @Test(
+        "the wall clock steps an hour forward and back: no departure from the step, a real departure still on time",
+        .enabled(if: fakeTimeLibrary != nil, "libfaketime is not installed (scripts/install-deps installs faketime)"))
     func wallClockSteps() async throws {
         let library = try #require(Self.fakeTimeLibrary)
         let (interval, considerHome) = (1, 4)
@@ -234,8 +248,10 @@ struct RealHomeTests {
             let removed = ContinuousClock.now
             let removedAt = Date()
             try scene.nmap.serve(StandInNmap.scan(omitting: [leaver]))
-            _ = try await scene.watcher.log.waitFor("nmap2mqtt/\(leaver)/state", within: .seconds(considerHome + interval + 6), since: removedAt,
-                                                   "\(leaver) not_home on time") { $0 == "not_home" }
+            _ = try await scene.watcher.log.waitFor(
+                "nmap2mqtt/\(leaver)/state", within: .seconds(considerHome + interval + 6), since: removedAt,
+                "\(leaver) not_home on time"
+            ) { $0 == "not_home" }
             let took = ContinuousClock.now - removed
             #expect(took >= .seconds(considerHome - 1), "departed \(took) after it vanished; consider_home is \(considerHome) s")
             #expect(scene.watcher.notHome(since: steps).map(\.id) == [leaver])
@@ -258,9 +274,10 @@ struct RealHomeTests {
                 return ([], ["devices:", "  - mac: b8:27:eb:10:00:12", "    track: false"])
             case .unlistedWithTrackNewDevicesOff:
                 let listed = StandInNmap.fixtureIDs.filter { $0 != Self.dropped }.map { id in
-                    "  - mac: " + stride(from: 0, to: 12, by: 2).map { offset in
-                        String(id.dropFirst(offset).prefix(2))
-                    }.joined(separator: ":")
+                    "  - mac: "
+                        + stride(from: 0, to: 12, by: 2).map { offset in
+                            String(id.dropFirst(offset).prefix(2))
+                        }.joined(separator: ":")
                 }
                 return ([], ["track_new_devices: false", "devices:"] + listed)
             }
@@ -295,7 +312,9 @@ struct RealHomeTests {
             try await waitUntil("three scans after the restart", within: .seconds(15)) { scene.nmap.callCount >= calls + 3 }
             let retained = try await retainedSnapshot(port: scene.broker.port, until: "the others retained", within: .seconds(10)) { retained in
                 retained["nmap2mqtt/bridge/state"] == "online"
-                    && kept.allSatisfy { retained["nmap2mqtt/\($0)/state"] == "home" && retained["homeassistant/device_tracker/\($0)/config"]?.isEmpty == false }
+                    && kept.allSatisfy {
+                        retained["nmap2mqtt/\($0)/state"] == "home" && retained["homeassistant/device_tracker/\($0)/config"]?.isEmpty == false
+                    }
             }
             for topic in topics {
                 #expect(retained[topic] == nil, "a late subscriber still gets \(topic): \(retained[topic] ?? "")")

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 import Mosquitto
-import Testing
 import TestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,8 +17,10 @@ struct SecurityTests {
     func passwordNeverShown() async throws {
         let password = "Pw-\(UUID().uuidString.prefix(12))-zq7"
         let wrongPassword = "Wrong-\(UUID().uuidString.prefix(12))-kx3"
-        try await withBridge(broker: .started(.password(users: ["bridge": password, "watcher": "watcher-pw"])),
-                             watcher: .login(username: "watcher", password: "watcher-pw"), config: nil, startDaemon: false) { scene in
+        try await withBridge(
+            broker: .started(.password(users: ["bridge": password, "watcher": "watcher-pw"])),
+            watcher: .login(username: "watcher", password: "watcher-pw"), config: nil, startDaemon: false
+        ) { scene in
             let (nmap, watcher) = (scene.nmap, scene.watcher)
             let passwordFile = scene.directory + "/mqtt-password"
             try (password + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
@@ -47,8 +50,9 @@ struct SecurityTests {
             try wrongPassword.write(toFile: wrongFile, atomically: true, encoding: .utf8)
             let wrongDirectory = scene.directory + "/wrong"
             try FileManager.default.createDirectory(atPath: wrongDirectory, withIntermediateDirectories: true)
-            try scene.writeConfig(BridgeConfig(stateFile: wrongDirectory + "/state.json", mqtt: ["username: bridge", "password_file: \(wrongFile)"]),
-                                  to: wrongDirectory + "/config.yaml")
+            try scene.writeConfig(
+                BridgeConfig(stateFile: wrongDirectory + "/state.json", mqtt: ["username: bridge", "password_file: \(wrongFile)"]),
+                to: wrongDirectory + "/config.yaml")
             let refused = try await Daemon.run(["run", "--config", wrongDirectory + "/config.yaml"], directory: wrongDirectory)
             #expect(refused.status != 0, "a refused password ends the daemon")
             #expect(refused.output.contains("mqtt.password"), "the refusal names the setting to check: \(refused.output.suffix(600))")
@@ -77,15 +81,18 @@ struct SecurityTests {
     @Test("TLS verifies the broker's certificate by default; with the right CA it connects")
     func tlsVerifiesByDefault() async throws {
         let certificates = try await TestCertificates.shared()
-        try await withBridge(broker: .started(.tls(certificates)), watcher: .tls(caFile: certificates.caFile), config: nil,
-                             startDaemon: false) { scene in
+        try await withBridge(
+            broker: .started(.tls(certificates)), watcher: .tls(caFile: certificates.caFile), config: nil,
+            startDaemon: false
+        ) { scene in
             let log = scene.watcher.log
             // `tls: true`: the system's CAs, which did not sign the test broker's certificate.
             try scene.writeConfig(BridgeConfig(mqtt: ["tls: true"]))
             let refused = try await scene.run(["run", "--config", scene.configFile])
             #expect(refused.status != 0, "a broker with an unverifiable certificate ends the daemon: \(refused.output.suffix(800))")
-            #expect(refused.output.lowercased().contains("certificate") || refused.output.lowercased().contains("tls"),
-                    "the error says why: \(refused.output.suffix(800))")
+            #expect(
+                refused.output.lowercased().contains("certificate") || refused.output.lowercased().contains("tls"),
+                "the error says why: \(refused.output.suffix(800))")
             #expect(log.all.isEmpty, "nothing was published through an unverified connection")
 
             // A CA that did not sign it: refused too.
@@ -111,33 +118,42 @@ struct SecurityTests {
 
     /// The whole daemon and a broker run inside the lab's scanner namespace (so nmap's neighbour table
     /// and /proc/net/arp are the lab's), the daemon as nobody; MQTT is read with mosquitto_sub in there.
-    @Test("runs as an unprivileged user, with or without CAP_NET_RAW, and still gets MACs; its files are not world-writable",
-          .enabled(if: TestLAN.shouldRun, "\(TestLAN.unavailableReason ?? "")"), arguments: Privilege.allCases)
+    @Test(
+        "runs as an unprivileged user, with or without CAP_NET_RAW, and still gets MACs; its files are not world-writable",
+        .enabled(if: TestLAN.shouldRun, "\(TestLAN.unavailableReason ?? "")"), arguments: Privilege.allCases)
     func unprivileged(_ privilege: Privilege) async throws {
-        try await withBridge(lab: true, labName: TestLAN.uniqueName(prefix: "np"), broker: .none, watcher: .none, config: nil,
-                             startDaemon: false) { scene in
+        try await withBridge(
+            lab: true, labName: TestLAN.uniqueName(prefix: "np"), broker: .none, watcher: .none, config: nil,
+            startDaemon: false
+        ) { scene in
             let lab = try #require(scene.lab)
             let brokerConfig = scene.directory + "/mosquitto.conf"
             try "listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n"
                 .write(toFile: brokerConfig, atomically: true, encoding: .utf8)
             chmod(brokerConfig, 0o644)
-            let broker = try ChildProcess("ip", ["netns", "exec", lab.scannerNamespace, "mosquitto", "-c", brokerConfig],
-                                          outputFile: scene.directory + "/mosquitto.log")
+            let broker = try ChildProcess(
+                "ip", ["netns", "exec", lab.scannerNamespace, "mosquitto", "-c", brokerConfig],
+                outputFile: scene.directory + "/mosquitto.log")
             scene.onTeardown("the lab's broker") { await broker.kill() }
             let options = privilege == .netRaw ? "-sn -n --privileged" : "-sn -n"
             let first = lab.hosts.first!.ip
             let range = first + "-" + String(lab.hosts.last!.ip.split(separator: ".").last!)
             // nmap straight from PATH: the daemon itself is inside the lab's namespace, which has no route out.
-            try scene.writeConfig(BridgeConfig(hosts: range, interval: 2, considerHome: 20, timeout: 20, scanOptions: options, port: 1883,
-                                               nmapPath: "nmap"))
+            try scene.writeConfig(
+                BridgeConfig(
+                    hosts: range, interval: 2, considerHome: 20, timeout: 20, scanOptions: options, port: 1883,
+                    nmapPath: "nmap"))
             chown(scene.directory, 65534, 65534)
-            let capabilities = privilege == .netRaw
+            let capabilities =
+                privilege == .netRaw
                 ? ["--inh-caps=+net_raw", "--ambient-caps=+net_raw"]
                 : ["--inh-caps=-all", "--bounding-set=-all"]
             let daemon = try scene.startDaemon { logFile in
-                try ChildProcess("ip", ["netns", "exec", lab.scannerNamespace, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-                                     + capabilities + [Daemon.executable, "run", "--config", scene.configFile],
-                                 outputFile: logFile)
+                try ChildProcess(
+                    "ip",
+                    ["netns", "exec", lab.scannerNamespace, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+                        + capabilities + [Daemon.executable, "run", "--config", scene.configFile],
+                    outputFile: logFile)
             }
             let expected = lab.hosts.map { $0.mac.replacingOccurrences(of: ":", with: "") }
             var seen = ""
@@ -146,14 +162,20 @@ struct SecurityTests {
                 // mosquitto_sub -W ends with a non-zero status when its time is up: read its output regardless.
                 let output = scene.directory + "/retained.txt"
                 try? FileManager.default.removeItem(atPath: output)
-                let reader = try ChildProcess("ip", ["netns", "exec", lab.scannerNamespace, "mosquitto_sub", "-h", "127.0.0.1", "-p", "1883",
-                                                     "-t", "nmap2mqtt/#", "-t", "homeassistant/#", "-v", "-W", "1"], outputFile: output)
+                let reader = try ChildProcess(
+                    "ip",
+                    [
+                        "netns", "exec", lab.scannerNamespace, "mosquitto_sub", "-h", "127.0.0.1", "-p", "1883",
+                        "-t", "nmap2mqtt/#", "-t", "homeassistant/#", "-v", "-W", "1",
+                    ], outputFile: output)
                 if await reader.waitForExit(within: .seconds(10)) == nil { await reader.kill() }
                 seen = reader.output
                 if expected.allSatisfy({
                     seen.contains("nmap2mqtt/\($0)/state home") && seen.contains("nmap2mqtt/\($0)/attributes {")
                         && seen.contains("homeassistant/device_tracker/\($0)/config {")
-                }) { break }
+                }) {
+                    break
+                }
                 guard ContinuousClock.now < deadline, !daemon.process.hasExited else {
                     throw EndToEndError("not every lab host was announced home with its MAC; retained:\n\(seen.suffix(3000))")
                 }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +12,8 @@ import Glibc
 struct StateFileTests {
     static let nobody: uid_t = 65534
     static let mac = "3c:22:fb:12:34:56"
-    static let contents = Data("""
+    static let contents = Data(
+        """
         {"format_version": 1, "devices": [{"mac": "\(mac)", "ip": "198.18.42.10", "name": "Anna", "state": "home",
          "first_seen": "2026-11-26T15:00:00Z", "last_seen": "2026-11-26T15:00:00Z"}]}
         """.utf8)
@@ -38,16 +40,22 @@ struct StateFileTests {
             let lines = result.output.split(separator: "\n")
             #expect(lines.count == 1, "one line: \(result.output)")
             let line = String(lines.last ?? "")
-            #expect(line.hasPrefix("nmap2mqtt: \(scene.configFile): state_file: state file \(stateFile) cannot be read: Permission denied (errno 13); "), "\(line)")
+            #expect(
+                line.hasPrefix("nmap2mqtt: \(scene.configFile): state_file: state file \(stateFile) cannot be read: Permission denied (errno 13); "),
+                "\(line)")
             switch scenario {
             case .rootsFile:
-                #expect(line.contains("it has owner uid 0, gid 0, mode 0600, and the bridge runs as uid 65534, gid 65534; "
-                                      + "make it readable and writable by the user the bridge runs as (uid 65534): "
-                                      + "chown 65534:65534 \(stateFile) && chmod 0600 \(stateFile), then start the bridge again"), "\(line)")
+                #expect(
+                    line.contains(
+                        "it has owner uid 0, gid 0, mode 0600, and the bridge runs as uid 65534, gid 65534; "
+                            + "make it readable and writable by the user the bridge runs as (uid 65534): "
+                            + "chown 65534:65534 \(stateFile) && chmod 0600 \(stateFile), then start the bridge again"), "\(line)")
             case .closedDirectory:
-                #expect(line.contains("its directory \(directory) cannot be entered (owner uid 0, gid 0, mode 0700), and the bridge runs as uid 65534, gid 65534; "
-                                      + "make the directory enterable and the file readable and writable by the user the bridge runs as (uid 65534): "
-                                      + "chown 65534:65534 \(directory) && chmod u+rwx \(directory)"), "\(line)")
+                #expect(
+                    line.contains(
+                        "its directory \(directory) cannot be entered (owner uid 0, gid 0, mode 0700), and the bridge runs as uid 65534, gid 65534; "
+                            + "make the directory enterable and the file readable and writable by the user the bridge runs as (uid 65534): "
+                            + "chown 65534:65534 \(directory) && chmod u+rwx \(directory)"), "\(line)")
             }
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["state.json"], "nothing moved aside")
             #expect(FileManager.default.contents(atPath: stateFile) == Self.contents, "left as it was")

@@ -1,17 +1,20 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The status page of the built daemon on the test LAN, loaded by headless Chromium after a device left:
 /// what a person sees when they ask "why did the lights go off?". Also `/healthz` and `/metrics`.
-@Suite("Status page of the daemon on the test LAN",
-       .enabled(if: TestLAN.shouldRun && (Chromium.path != nil || Chromium.onCI),
-                "\(TestLAN.unavailableReason ?? "chromium is not installed (scripts/install-deps installs it)")"))
+@Suite(
+    "Status page of the daemon on the test LAN",
+    .enabled(
+        if: TestLAN.shouldRun && (Chromium.path != nil || Chromium.onCI),
+        "\(TestLAN.unavailableReason ?? "chromium is not installed (scripts/install-deps installs it)")"))
 struct StatusPageTests {
     /// The port the daemon's page listens on, from its log.
     static func port(in log: String) -> Int? {
         guard let line = log.split(separator: "\n").first(where: { $0.contains("Status page listening") }),
-              let range = line.range(of: "web.port=") else { return nil }
+            let range = line.range(of: "web.port=")
+        else { return nil }
         return Int(line[range.upperBound...].prefix { $0.isNumber })
     }
 
@@ -62,7 +65,8 @@ struct StatusPageTests {
     /// One device's `<article>`, found by its data-id.
     static func card(of id: String, in dom: String) -> String? {
         guard let marker = dom.range(of: "data-id=\"\(id)\""),
-              let start = dom[..<marker.lowerBound].range(of: "<article", options: .backwards) else { return nil }
+            let start = dom[..<marker.lowerBound].range(of: "<article", options: .backwards)
+        else { return nil }
         let rest = dom[start.lowerBound...]
         guard let end = rest.range(of: "</article>") else { return nil }
         return String(rest[..<end.upperBound])

@@ -39,7 +39,8 @@ struct SystemdUnitTests {
             throw EndToEndError("systemd-analyze security did not finish within 30 s")
         }
         let output = child.output
-        let range = try #require(output.range(of: #"Overall exposure level for [^:]+: [0-9.]+"#, options: .regularExpression), "\(output.suffix(500))")
+        let range = try #require(
+            output.range(of: #"Overall exposure level for [^:]+: [0-9.]+"#, options: .regularExpression), "\(output.suffix(500))")
         let score = try #require(Double(output[range].split(separator: " ").last ?? ""))
         #expect(score < 3, "exposure \(score):\n\(output.split(separator: "\n").filter { $0.contains("✗") }.joined(separator: "\n"))")
     }
@@ -53,12 +54,14 @@ struct SystemdUnitTests {
 
     /// Without this, a check that could not fail (a flag that silences systemd, a copy that is not read)
     /// would pass for ever.
-    @Test("A mistake in the unit fails the check", arguments: [
-        Mistake(name: "a misspelled directive", line: "ProtectSystem=strict", broken: "ProtectSytem=strict"),
-        Mistake(name: "a bad value", line: "RestartSec=10", broken: "RestartSec=ten"),
-        Mistake(name: "a bad boolean", line: "NoNewPrivileges=yes", broken: "NoNewPrivileges=maybe"),
-        Mistake(name: "a misspelled section", line: "[Service]", broken: "[Servce]"),
-    ])
+    @Test(
+        "A mistake in the unit fails the check",
+        arguments: [
+            Mistake(name: "a misspelled directive", line: "ProtectSystem=strict", broken: "ProtectSytem=strict"),
+            Mistake(name: "a bad value", line: "RestartSec=10", broken: "RestartSec=ten"),
+            Mistake(name: "a bad boolean", line: "NoNewPrivileges=yes", broken: "NoNewPrivileges=maybe"),
+            Mistake(name: "a misspelled section", line: "[Service]", broken: "[Servce]"),
+        ])
     func brokenUnit(_ mistake: Mistake) async throws {
         let unit = try String(contentsOfFile: Self.unitPath, encoding: .utf8)
         let lines = unit.split(separator: "\n", omittingEmptySubsequences: false)

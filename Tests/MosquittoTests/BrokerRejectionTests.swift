@@ -1,6 +1,6 @@
 import Mosquitto
-import Testing
 import TestSupport
+import Testing
 
 /// What the broker refuses (credentials, ACLs) comes back as ``MosquittoError/isBrokerRejection``,
 /// with the broker's reason, and is never mistaken for a caller mistake or a network failure.
@@ -75,8 +75,9 @@ import TestSupport
         #expect(error?.reasonCode == 0x87)
         #expect(error?.isBrokerRejection == true)
         #expect(error?.isCallerMistake == false)
-        #expect(error?.description.contains("readonly") == true || error?.description.lowercased().contains("not authori") == true,
-                "the error should say what was refused: \(String(describing: error))")
+        #expect(
+            error?.description.contains("readonly") == true || error?.description.lowercased().contains("not authori") == true,
+            "the error should say what was refused: \(String(describing: error))")
 
         // QoS 0: nothing to report, no error.
         try await client.publishAcked("readonly/\(suffix)", "denied", qos: .atMostOnce)

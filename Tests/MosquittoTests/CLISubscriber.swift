@@ -9,14 +9,19 @@ struct CLISubscriber {
     /// Starts `mosquitto_sub` for `count` messages on `topic` (exits by itself after them, or after
     /// `timeoutSeconds`), and returns once the broker acknowledged its subscription.
     /// Each message is printed as `format` (mosquitto_sub's `-F`; default: topic, a space, payload).
-    static func start(_ broker: MosquittoBroker, topic: String, count: Int = 1, format: String = "%t %p",
-                      timeoutSeconds: Int = 10, extraArguments: [String] = []) async throws -> CLISubscriber {
+    static func start(
+        _ broker: MosquittoBroker, topic: String, count: Int = 1, format: String = "%t %p",
+        timeoutSeconds: Int = 10, extraArguments: [String] = []
+    ) async throws -> CLISubscriber {
         let output = broker.directory + "/mosquitto_sub-\(UUID().uuidString.prefix(8)).out"
         // stdbuf: mosquitto_sub block-buffers its stdout into a file, and we must see its SUBACK line now.
-        let process = try ChildProcess("stdbuf", [
-            "-oL", try ChildProcess.locate("mosquitto_sub"), "-h", broker.host, "-p", "\(broker.port)", "-V", "5", "-q", "1", "-t", topic, "-C", "\(count)",
-            "-W", "\(timeoutSeconds)", "-d", "-F", format,
-        ] + extraArguments, outputFile: output)
+        let process = try ChildProcess(
+            "stdbuf",
+            [
+                "-oL", try ChildProcess.locate("mosquitto_sub"), "-h", broker.host, "-p", "\(broker.port)", "-V", "5", "-q", "1", "-t", topic, "-C",
+                "\(count)",
+                "-W", "\(timeoutSeconds)", "-d", "-F", format,
+            ] + extraArguments, outputFile: output)
         let subscriber = CLISubscriber(process: process)
         try await withTimeout(.seconds(30), "mosquitto_sub to be subscribed to \(topic)") {
             while !process.output.contains("received SUBACK") {

@@ -1,5 +1,6 @@
-@testable import Mosquitto
 import Testing
+
+@testable import Mosquitto
 
 /// The client's state machine on its own: no broker, no thread, no continuation. Each test feeds it
 /// the events libmosquitto and the API would, and checks the state and the actions it returns.
@@ -15,8 +16,10 @@ import Testing
     let start = ContinuousClock.now
 
     func makeMachine(_ protocolVersion: MQTTProtocolVersion = .v5) -> Machine {
-        Machine(settings: .init(brokerName: "mqtt://127.0.0.1:1883", protocolVersion: protocolVersion,
-                                minimumReconnectDelay: .seconds(1), maximumReconnectDelay: .seconds(8)))
+        Machine(
+            settings: .init(
+                brokerName: "mqtt://127.0.0.1:1883", protocolVersion: protocolVersion,
+                minimumReconnectDelay: .seconds(1), maximumReconnectDelay: .seconds(8)))
     }
 
     /// A machine whose broker accepted the connection and whose loop pass announced it.

@@ -1,7 +1,7 @@
 import Foundation
 import Mosquitto
-import Testing
 import TestSupport
+import Testing
 
 /// Messages through a real mosquitto: QoS levels, retained messages, MQTT 5 properties, MQTT 3.1.1,
 /// topic validation, and a burst of concurrent publishes.
@@ -57,8 +57,9 @@ import TestSupport
         let (subscriber, inbox) = try await broker.subscriber("subscriber", to: topic)
         let cli = try await CLISubscriber.start(broker, topic: topic, format: "%t %p type=%C expiry=%E props=%P")
         let publisher = try await broker.connectedClient("publisher")
-        let properties = MQTTv5.PublishProperties(messageExpiryInterval: 300, contentType: "application/json",
-                                                  userProperties: [.init("source", "nmap"), .init("source", "arp"), .init("zone", "home")])
+        let properties = MQTTv5.PublishProperties(
+            messageExpiryInterval: 300, contentType: "application/json",
+            userProperties: [.init("source", "nmap"), .init("source", "arp"), .init("zone", "home")])
 
         try await publisher.publishAcked(topic, #"{"state":"home"}"#, qos: .atLeastOnce, properties: properties)
 
@@ -68,7 +69,7 @@ import TestSupport
         #expect(message.properties.userProperties == properties.userProperties, "user properties keep their order and repeated names")
         // The broker forwards the remaining lifetime, not the original.
         let expiry = try #require(message.properties.messageExpiryInterval)
-        #expect((295 ... 300).contains(expiry))
+        #expect((295...300).contains(expiry))
 
         // Cross-check: the real mosquitto_sub sees the properties our client sent.
         let printed = try await cli.messages()
@@ -85,17 +86,19 @@ import TestSupport
         let topic = Unique.topic("cli-properties")
         let (subscriber, inbox) = try await broker.subscriber("subscriber", to: topic)
 
-        try await ChildProcess.run("mosquitto_pub", [
-            "-h", broker.host, "-p", "\(broker.port)", "-V", "5", "-q", "1", "-t", topic, "-m", "from the cli",
-            "-D", "publish", "content-type", "text/plain", "-D", "publish", "user-property", "k", "v1",
-            "-D", "publish", "user-property", "k", "v2", "-D", "publish", "message-expiry-interval", "120",
-        ], timeout: .seconds(10))
+        try await ChildProcess.run(
+            "mosquitto_pub",
+            [
+                "-h", broker.host, "-p", "\(broker.port)", "-V", "5", "-q", "1", "-t", topic, "-m", "from the cli",
+                "-D", "publish", "content-type", "text/plain", "-D", "publish", "user-property", "k", "v1",
+                "-D", "publish", "user-property", "k", "v2", "-D", "publish", "message-expiry-interval", "120",
+            ], timeout: .seconds(10))
 
         let message = try await inbox.next(within: .seconds(30), "the message mosquitto_pub sent")
         #expect(message.string == "from the cli")
         #expect(message.properties.contentType == "text/plain")
         #expect(message.properties.userProperties == [.init("k", "v1"), .init("k", "v2")])
-        #expect(message.properties.messageExpiryInterval.map { (115 ... 120).contains($0) } == true)
+        #expect(message.properties.messageExpiryInterval.map { (115...120).contains($0) } == true)
         await subscriber.disconnect()
     }
 
@@ -176,7 +179,7 @@ import TestSupport
         let started = ContinuousClock.now
         try await withTimeout(.seconds(30), "\(count) QoS 1 publishes to be acknowledged") {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0 ..< count {
+                for index in 0..<count {
                     group.addTask { try await publisher.publish(topic, "\(index)", qos: .atLeastOnce) }
                 }
                 try await group.waitForAll()
@@ -186,7 +189,7 @@ import TestSupport
         let messages = try await inbox.take(count, within: .seconds(30), "QoS 1 messages")
         let received = ContinuousClock.now - started
 
-        #expect(Set(messages.map(\.string)) == Set((0 ..< count).map { "\($0)" }))
+        #expect(Set(messages.map(\.string)) == Set((0..<count).map { "\($0)" }))
         #expect(messages.allSatisfy { $0.topic == topic && $0.qos == .atLeastOnce })
         try await inbox.expectNothing(for: .milliseconds(200), "no more than \(count) messages")
         print("\(count) concurrent QoS 1 publishes: all acknowledged after \(acknowledged), all received after \(received)")

@@ -1,6 +1,6 @@
 import Mosquitto
-import Testing
 import TestSupport
+import Testing
 
 /// The client on its own through broker restarts and a broker that is not there yet.
 @Suite(.timeLimit(.minutes(1))) struct ReconnectTests {
@@ -95,8 +95,9 @@ import TestSupport
 
     @Test func clientConnectsOnceABrokerThatWasDownAtStartComesUp() async throws {
         let port = try FreePort.pick()
-        var configuration = MQTTConfiguration(host: "127.0.0.1", port: port, clientID: Unique.clientID("early"),
-                                              minimumReconnectDelay: .milliseconds(100), maximumReconnectDelay: .milliseconds(400))
+        var configuration = MQTTConfiguration(
+            host: "127.0.0.1", port: port, clientID: Unique.clientID("early"),
+            minimumReconnectDelay: .milliseconds(100), maximumReconnectDelay: .milliseconds(400))
         configuration.keepAlive = .seconds(10)
         let client = try MosquittoClient(configuration: configuration, logger: .test("early"))
         let events = Inbox(client.events)
@@ -125,8 +126,9 @@ import TestSupport
 
     @Test func disconnectStopsAClientThatIsStillWaitingForTheBroker() async throws {
         let port = try FreePort.pick()
-        let client = try MosquittoClient(configuration: MQTTConfiguration(host: "127.0.0.1", port: port, clientID: Unique.clientID("giving-up")),
-                                         logger: .test("giving-up"))
+        let client = try MosquittoClient(
+            configuration: MQTTConfiguration(host: "127.0.0.1", port: port, clientID: Unique.clientID("giving-up")),
+            logger: .test("giving-up"))
         let connecting = Task { try await client.connect() }
         try await Task.sleep(for: .milliseconds(200))
 

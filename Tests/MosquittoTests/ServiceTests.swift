@@ -1,8 +1,8 @@
 import Logging
 import Mosquitto
 import ServiceLifecycle
-import Testing
 import TestSupport
+import Testing
 
 /// The client as a swift-service-lifecycle `Service`: connected while the group runs, cleanly
 /// disconnected (no will) on graceful shutdown.
@@ -44,9 +44,11 @@ import TestSupport
     /// end cleanly, not as a failed service.
     @Test func gracefulShutdownWhileStillConnectingEndsCleanly() async throws {
         let port = try FreePort.pick()
-        let client = try MosquittoClient(configuration: MQTTConfiguration(host: "127.0.0.1", port: port, clientID: Unique.clientID("service"),
-                                                                          minimumReconnectDelay: .milliseconds(100)),
-                                         logger: .test("service"))
+        let client = try MosquittoClient(
+            configuration: MQTTConfiguration(
+                host: "127.0.0.1", port: port, clientID: Unique.clientID("service"),
+                minimumReconnectDelay: .milliseconds(100)),
+            logger: .test("service"))
         let events = Inbox(client.events)
         let group = ServiceGroup(services: [client], logger: .test("group"))
         let running = Task { try await group.run() }

@@ -1,6 +1,6 @@
 import Mosquitto
-import Testing
 import TestSupport
+import Testing
 
 /// TLS to a broker whose certificates the tests make (``TestCertificates``): verified against the
 /// right CA, refused when the server's certificate comes from a CA the client does not trust.
@@ -65,8 +65,9 @@ import TestSupport
         let certificates = try await TestCertificates.shared()
         let broker = try await MosquittoBroker.start(config: .tls(certificates, requireClientCertificate: true))
         var configuration = broker.configuration("with-certificate")
-        configuration.tls = .init(caFile: certificates.caFile, certificateFile: certificates.clientCertificateFile,
-                                  keyFile: certificates.clientKeyFile)
+        configuration.tls = .init(
+            caFile: certificates.caFile, certificateFile: certificates.clientCertificateFile,
+            keyFile: certificates.clientKeyFile)
         let client = try await MosquittoClient.connected(configuration, "with-certificate")
         let topic = Unique.topic("mtls")
         let inbox = Inbox(client.messages)

@@ -1,7 +1,7 @@
 import Foundation
 import Mosquitto
-import Testing
 import TestSupport
+import Testing
 
 /// The will: published by the broker when the client drops without a clean disconnect, never after
 /// one. The unclean drop is made by a TCP proxy that resets the client's connection (as a crash or a

@@ -59,9 +59,11 @@ struct MACAddressSpellingTests {
         }
     }
 
-    @Test("Unicode blanks around a MAC are dropped; non-ASCII digits are no MAC", arguments: [
-        ("\u{00A0}aa:bb:cc:dd:ee:ff", "aa:bb:cc:dd:ee:ff"), ("aa:bb:cc:dd:ee:ﬀ", nil), ("ａａ:bb:cc:dd:ee:ff", nil),
-    ] as [(String, String?)])
+    @Test(
+        "Unicode blanks around a MAC are dropped; non-ASCII digits are no MAC",
+        arguments: [
+            ("\u{00A0}aa:bb:cc:dd:ee:ff", "aa:bb:cc:dd:ee:ff"), ("aa:bb:cc:dd:ee:ﬀ", nil), ("ａａ:bb:cc:dd:ee:ff", nil),
+        ] as [(String, String?)])
     func unicode(text: String, expected: String?) {
         #expect(MACAddress.normalized(text) == expected)
     }

@@ -21,8 +21,9 @@ import Testing
     @Test func emptyExcludeListGivesNoExcludeOption() throws {
         for exclude in [[], [""], ["", "  "]] {
             let argv = try scanner(
-                ScannerConfiguration(targets: ["198.51.100.0/24"], exclude: exclude, scanOptions: "-sn --reason -v",
-                                     excludeOwnAddresses: false)
+                ScannerConfiguration(
+                    targets: ["198.51.100.0/24"], exclude: exclude, scanOptions: "-sn --reason -v",
+                    excludeOwnAddresses: false)
             ).command(alsoExclude: [""])
             #expect(argv == ["nmap", "-oX", "-", "198.51.100.0/24", "-sn", "--reason", "-v"])
             #expect(!argv.contains("--exclude"))
@@ -31,29 +32,34 @@ import Testing
 
     @Test func excludesAreMergedIntoOneCommaList() throws {
         let argv = try scanner(
-            ScannerConfiguration(targets: ["198.51.100.0/24"], exclude: ["198.51.100.1", "198.51.100.200-210"],
-                                 excludeOwnAddresses: false)
+            ScannerConfiguration(
+                targets: ["198.51.100.0/24"], exclude: ["198.51.100.1", "198.51.100.200-210"],
+                excludeOwnAddresses: false)
         ).command(alsoExclude: ["198.51.100.50", "198.51.100.1", "", "--reason", "a,b"])
-        #expect(argv == [
-            "nmap", "-oX", "-", "198.51.100.0/24", "-F", "--host-timeout", "5s",
-            "--exclude", "198.51.100.1,198.51.100.200-210,198.51.100.50",
-        ])
+        #expect(
+            argv == [
+                "nmap", "-oX", "-", "198.51.100.0/24", "-F", "--host-timeout", "5s",
+                "--exclude", "198.51.100.1,198.51.100.200-210,198.51.100.50",
+            ])
     }
 
     @Test func quotedOptionsStayOneWord() throws {
         let argv = try scanner(
-            ScannerConfiguration(targets: ["203.0.113.1"], scanOptions: #"-sn -e 'my "lab" if' -T4"#,
-                                 nmapPath: "/usr/local/bin/nmap", excludeOwnAddresses: false)
+            ScannerConfiguration(
+                targets: ["203.0.113.1"], scanOptions: #"-sn -e 'my "lab" if' -T4"#,
+                nmapPath: "/usr/local/bin/nmap", excludeOwnAddresses: false)
         ).command()
-        #expect(argv == [
-            "/usr/local/bin/nmap", "-oX", "-", "203.0.113.1", "-sn", "-e", #"my "lab" if"#, "-T4",
-        ])
+        #expect(
+            argv == [
+                "/usr/local/bin/nmap", "-oX", "-", "203.0.113.1", "-sn", "-e", #"my "lab" if"#, "-T4",
+            ])
     }
 
     @Test func severalTargetsInOrder() throws {
         let argv = try scanner(
-            ScannerConfiguration(targets: ["198.51.100.0/24", " 203.0.113.2 ", "203.0.113.15", "printer.lan", "198.18.1-3.1-254"],
-                                 scanOptions: "-sn", excludeOwnAddresses: false)
+            ScannerConfiguration(
+                targets: ["198.51.100.0/24", " 203.0.113.2 ", "203.0.113.15", "printer.lan", "198.18.1-3.1-254"],
+                scanOptions: "-sn", excludeOwnAddresses: false)
         ).command()
         #expect(argv == ["nmap", "-oX", "-", "198.51.100.0/24", "203.0.113.2", "203.0.113.15", "printer.lan", "198.18.1-3.1-254", "-sn"])
     }
@@ -111,11 +117,16 @@ import Testing
                 targets: ["198.51.100.0/24"], exclude: ["198.51.100.1"],
                 scanOptions: "-F --privileged -e eth1 --send-eth -T4 --host-timeout 5s --unprivileged -eeth2 --send-ip",
                 excludeOwnAddresses: false))
-        #expect(scanner.probeCommand(address: "198.51.100.7") == [
-            "nmap", "-oX", "-", "-sn", "-n", "--privileged", "-e", "eth1", "--send-eth", "--unprivileged", "-eeth2",
-            "--send-ip", "198.51.100.7",
-        ])
-        #expect(scanner.probeCommand(address: "2001:db8::7") == ["nmap", "-oX", "-", "-sn", "-n", "--privileged", "-e", "eth1", "--send-eth", "--unprivileged", "-eeth2", "--send-ip", "-6", "2001:db8::7"])
+        #expect(
+            scanner.probeCommand(address: "198.51.100.7") == [
+                "nmap", "-oX", "-", "-sn", "-n", "--privileged", "-e", "eth1", "--send-eth", "--unprivileged", "-eeth2",
+                "--send-ip", "198.51.100.7",
+            ])
+        #expect(
+            scanner.probeCommand(address: "2001:db8::7") == [
+                "nmap", "-oX", "-", "-sn", "-n", "--privileged", "-e", "eth1", "--send-eth", "--unprivileged", "-eeth2", "--send-ip", "-6",
+                "2001:db8::7",
+            ])
     }
 
     @Test func probeRefusesAnythingButOneAddress() async throws {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import NmapScanner
 
@@ -43,9 +43,10 @@ struct DownHostShortcutTests {
 
     @Test("near misses are read token by token, to the same result")
     func nearMisses() throws {
-        let down = "<host><status state=\"down\" reason=\"no-response\" reason_ttl=\"0\"/>\n<address addr=\"192.0.2.9\" addrtype=\"ipv4\"/>\n</host>\n"
+        let down =
+            "<host><status state=\"down\" reason=\"no-response\" reason_ttl=\"0\"/>\n<address addr=\"192.0.2.9\" addrtype=\"ipv4\"/>\n</host>\n"
         let variants = [
-            down,  // taken
+            down, // taken
             down.replacingOccurrences(of: "\"down\"", with: "\"up\""),
             down.replacingOccurrences(of: "\"down\"", with: "\"&#100;own\""),
             down.replacingOccurrences(of: "ipv4", with: "ipv6"),
@@ -57,7 +58,8 @@ struct DownHostShortcutTests {
             down.replacingOccurrences(of: "</host>\n", with: ""),
         ]
         for (index, variant) in variants.enumerated() {
-            let document = "<nmaprun start=\"1\">\n" + variant
+            let document =
+                "<nmaprun start=\"1\">\n" + variant
                 + "<runstats><finished elapsed=\"1\" exit=\"success\"/><hosts up=\"0\" down=\"1\" total=\"1\"/></runstats>\n</nmaprun>\n"
             let result = Self.bothWays(Array(document.utf8))
             #expect(result.shortcut == result.tokens, "variant \(index)")

@@ -1,6 +1,6 @@
-import NetworkAddresses
 import Foundation
 import Logging
+import NetworkAddresses
 import Testing
 
 @testable import NmapScanner
@@ -10,10 +10,11 @@ import Testing
     /// entries among 250 incomplete ones (flags 0x0, zero MAC) for addresses that never answered.
     @Test func neighbourTableKeepsCompleteEntriesOnly() throws {
         let table = NeighbourTable.parse(try Fixture.text("proc-net-arp-after-unprivileged.txt"))
-        #expect(table == [
-            "192.0.2.11": "3c:22:fb:10:00:11", "192.0.2.12": "b8:27:eb:10:00:12", "192.0.2.13": "02:5b:26:a8:dc:12",
-            "192.0.2.14": "00:12:f0:10:00:14", "192.0.2.15": "f4:f5:d8:10:00:15", "192.0.2.16": "00:aa:bb:10:00:16",
-        ])
+        #expect(
+            table == [
+                "192.0.2.11": "3c:22:fb:10:00:11", "192.0.2.12": "b8:27:eb:10:00:12", "192.0.2.13": "02:5b:26:a8:dc:12",
+                "192.0.2.14": "00:12:f0:10:00:14", "192.0.2.15": "f4:f5:d8:10:00:15", "192.0.2.16": "00:aa:bb:10:00:16",
+            ])
     }
 
     @Test func neighbourTableOddLines() {
@@ -95,7 +96,8 @@ import Testing
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(host), as: UTF8.self)
-        #expect(json == #"{"host_name":"pixel","ip":"192.0.2.13","mac":"02:5b:26:a8:dc:12","randomized_mac":true,"reason":"arp-response","vendor":null}"#)
+        #expect(
+            json == #"{"host_name":"pixel","ip":"192.0.2.13","mac":"02:5b:26:a8:dc:12","randomized_mac":true,"reason":"arp-response","vendor":null}"#)
         #expect(try JSONDecoder().decode(ScanHost.self, from: Data(json.utf8)) == host)
         let v6 = ScanHost(ipv6: "2001:db8::1", reason: "nd-response")
         #expect(try JSONDecoder().decode(ScanHost.self, from: try encoder.encode(v6)) == v6)

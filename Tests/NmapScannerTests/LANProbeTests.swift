@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import NmapScanner
-import Testing
 import TestSupport
+import Testing
 
 /// `probe(address:witnesses:)` with real nmap on a LAN of network namespaces that each test builds and
 /// removes (`TestLAN.with` removes it even when the test fails, and with it every process the test

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import NmapScanner
-import Testing
 import TestSupport
+import Testing
 
 /// Real nmap against a LAN of network namespaces that each test builds and removes (scripts/testlan.sh).
 /// nmap runs inside the lab's scanner namespace only, through a wrapper used as `nmapPath`.
@@ -52,7 +52,9 @@ struct LANScanTests {
             // 256 addresses less the excluded ones: the scanner, and this machine's own addresses should
             // they fall in the lab's subnet (they are excluded by default even though the lab cannot reach them).
             let excludeIndex = try #require(result.argv.firstIndex(of: "--exclude"))
-            let excluded = result.argv[excludeIndex + 1].split(separator: ",").filter { $0.hasPrefix(lab.subnet.replacingOccurrences(of: "0/24", with: "")) }
+            let excluded = result.argv[excludeIndex + 1].split(separator: ",").filter {
+                $0.hasPrefix(lab.subnet.replacingOccurrences(of: "0/24", with: ""))
+            }
             #expect(excluded.first == Substring(lab.scannerIP))
             #expect(result.stats.total == 256 - excluded.count)
             // The lab's vendors are real: an Apple, a Raspberry Pi, one randomised MAC, one unknown maker.
@@ -80,7 +82,7 @@ struct LANScanTests {
             let scanner = try await scanner(lab, mode: .unprivileged, options: "-sn")
             let result = try #require(await scanner.scan().result)
             expectFound(result, lab, rootReason: false)
-            #expect(result.hosts.allSatisfy { $0.reason != "arp-response" })  // nmap itself saw no MACs
+            #expect(result.hosts.allSatisfy { $0.reason != "arp-response" }) // nmap itself saw no MACs
 
             // Without the neighbour table there are no MACs at all.
             let blind = try await self.scanner(lab, mode: .unprivileged, options: "-sn", neighbourTable: "/nonexistent")
@@ -118,7 +120,7 @@ struct LANScanTests {
             let scanner = try await scanner(lab, options: "-p 1-65535 --max-retries 10")
             let task = Task { await scanner.scan() }
             try await Task.sleep(for: .milliseconds(700))
-            #expect(try await lab.scannerProcesses().count == 1)  // nmap is running
+            #expect(try await lab.scannerProcesses().count == 1) // nmap is running
             let cancelled = ContinuousClock.now
             task.cancel()
             let report = await task.value

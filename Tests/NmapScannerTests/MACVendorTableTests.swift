@@ -1,6 +1,7 @@
-import NetworkAddresses
 import Foundation
+import NetworkAddresses
 import Testing
+
 @testable import NmapScanner
 
 /// The compact vendor table must answer as a dictionary of the file's lines would: every prefix in

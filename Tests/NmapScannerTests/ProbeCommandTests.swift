@@ -21,7 +21,7 @@ import Testing
     let probeBase = ["nmap", "-oX", "-", "-sn", "-n"]
 
     @Test func defaultOptionsKeepTheHostTimeout() throws {
-        let scanner = try scanner(ScannerConfiguration.defaultScanOptions)  // -F --host-timeout 5s
+        let scanner = try scanner(ScannerConfiguration.defaultScanOptions) // -F --host-timeout 5s
         #expect(scanner.wakeCommand(address: "198.51.100.7") == wakeBase + ["198.51.100.7"])
         #expect(
             scanner.probeCommand(address: "198.51.100.7", witnesses: ["198.51.100.8"])
@@ -76,7 +76,7 @@ import Testing
             ("--host-timeout 3", ["--host-timeout", "3"]),
             ("--host-timeout 2s", ["--host-timeout", "2s"]),
             ("--host-timeout 1m", ["--host-timeout", "1m"]),
-            ("--host-timeout 0", ["--host-timeout", "0"]),  // no timeout at all
+            ("--host-timeout 0", ["--host-timeout", "0"]), // no timeout at all
         ]
         for (options, kept) in cases {
             #expect(

@@ -135,7 +135,7 @@ import Testing
         let started = ContinuousClock.now
         #expect(await (try await scanner(fake)).probe(address: Self.device, witnesses: [Self.witness]) == .unwitnessed)
         #expect(fake.discoveries == 3)
-        #expect(ContinuousClock.now - started >= .milliseconds(1400))  // two pauses of 0.7 s
+        #expect(ContinuousClock.now - started >= .milliseconds(1400)) // two pauses of 0.7 s
     }
 
     @Test func aFailedRunEndsTheProbeAtOnce() async throws {
@@ -157,7 +157,7 @@ import Testing
         let scanner = try await scanner(fake)
         _ = await scanner.probe(address: Self.device, witnesses: [])
         _ = await scanner.probe(address: Self.device, witnesses: [])
-        let copy = scanner  // copies share the memory
+        let copy = scanner // copies share the memory
         _ = await copy.probe(address: " 198.51.100.7", witnesses: [])
         #expect(fake.wakes == 1)
         _ = await scanner.probe(address: Self.witness, witnesses: [])
@@ -177,7 +177,8 @@ import Testing
         // --unprivileged: nmap would refuse, so it is not even asked.
         let unprivileged = try FakeNmap(plan: [deviceUp])
         defer { unprivileged.remove() }
-        _ = await (try await self.scanner(unprivileged, wakeInterval: .zero, options: "--unprivileged -sn")).probe(address: Self.device, witnesses: [])
+        _ = await (try await self.scanner(unprivileged, wakeInterval: .zero, options: "--unprivileged -sn")).probe(
+            address: Self.device, witnesses: [])
         #expect(unprivileged.wakes == 0)
     }
 
@@ -186,7 +187,7 @@ import Testing
         defer { fake.remove() }
         let scanner = try await scanner(fake)
         let task = Task { await scanner.probe(address: Self.device, witnesses: [Self.witness]) }
-        try await Task.sleep(for: .milliseconds(900))  // inside the first pause, or just after
+        try await Task.sleep(for: .milliseconds(900)) // inside the first pause, or just after
         task.cancel()
         let report = await task.value
         guard case .failed(let failure) = report else {

@@ -32,7 +32,7 @@ import Testing
         // them back when it needs them.
         let ignored = try #require(lines.first { $0.hasPrefix("SigIgn:") }.flatMap { UInt64($0.dropFirst(8), radix: 16) })
         #expect(ignored & 0x7fff_ffff == 0, "SigIgn \(String(ignored, radix: 16))")
-        #expect(lines[3] == pid)  // grep's process group is the shell's pid
+        #expect(lines[3] == pid) // grep's process group is the shell's pid
     }
 
     @Test func timeoutKillsTheWholeGroup() async throws {
@@ -61,7 +61,7 @@ import Testing
         let task = Task { try await run("sleep 300 & echo $! > \(pidFile); sleep 300; wait") }
         // Cancel only once the group is surely running (a loaded machine may take a while to spawn).
         var grandchild: pid_t?
-        for _ in 0 ..< 600 where grandchild == nil {
+        for _ in 0..<600 where grandchild == nil {
             try await Task.sleep(for: .milliseconds(50))
             grandchild = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { pid_t($0.trimmingWhitespace()) }
         }

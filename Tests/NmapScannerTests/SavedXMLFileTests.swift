@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import NmapScanner
 
@@ -58,18 +58,20 @@ struct SavedXMLFileTests {
     func vendorsFromTheTable() throws {
         try withScratch { directory in
             let table = "\(directory)/nmap-mac-prefixes"
-            #expect(FileManager.default.createFile(
-                atPath: table, contents: Data("0012F0 Table Intel\nB827EB Table Pi\nFE12F0 Table Random\n001788 Table Philips\n".utf8)))
+            #expect(
+                FileManager.default.createFile(
+                    atPath: table, contents: Data("0012F0 Table Intel\nB827EB Table Pi\nFE12F0 Table Random\n001788 Table Philips\n".utf8)))
             let bytes = try Fixture.bytes("derived-table-edges.xml")
             let hosts = try #require(NmapScanner.report(fromSavedXML: bytes, macPrefixesPath: table).result).hosts
             let vendors = Dictionary(uniqueKeysWithValues: hosts.map { ($0.address, $0.vendor) })
             #expect(vendors["198.51.100.1"] == "Table Intel")
             #expect(vendors["198.51.100.2"] == "Table Pi")
-            #expect(vendors["198.51.100.3"] == .some(nil))  // fe:... is locally administered
-            #expect(vendors["198.51.100.4"] == .some(nil))  // not in this table
-            #expect(vendors["198.51.100.7"] == "Tab\tVendor")  // nmap's own, not "Table Philips"
+            #expect(vendors["198.51.100.3"] == .some(nil)) // fe:... is locally administered
+            #expect(vendors["198.51.100.4"] == .some(nil)) // not in this table
+            #expect(vendors["198.51.100.7"] == "Tab\tVendor") // nmap's own, not "Table Philips"
             let withoutTable = try #require(
-                NmapScanner.report(fromSavedXML: bytes, macPrefixesPath: "\(directory)/missing").result).hosts
+                NmapScanner.report(fromSavedXML: bytes, macPrefixesPath: "\(directory)/missing").result
+            ).hosts
             #expect(withoutTable.first { $0.address == "198.51.100.1" }?.vendor == nil)
             #expect(withoutTable.first { $0.address == "198.51.100.7" }?.vendor == "Tab\tVendor")
         }

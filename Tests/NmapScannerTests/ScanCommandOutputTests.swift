@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `nmap2mqtt scan --xml FILE [--json]`, the built executable run as a user runs it, prints exactly
 /// what it printed before it was made fast: Fixtures/scan-output holds the output of the build at

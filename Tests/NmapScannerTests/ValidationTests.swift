@@ -52,10 +52,12 @@ import Testing
     }
 
     @Test func allowsEverydayOptions() {
-        for options in ["-F --host-timeout 5s", "-n -sn -PR -T4 --min-rate 10 --host-timeout 5s --reason -v",
-                        "--privileged -sn", "-sS -p 22,80", "--no-stylesheet -sn", "-e eth0 -sn", "-sn -n -PR",
-                        "-sn -PS22,443 -PA80 -PU53 -PE -PP -PO1,6 --disable-arp-ping -T4 -eeth1 --send-ip",
-                        "-sT -p1-1024 --top-ports 20 --max-retries=1 --max-rtt-timeout 200ms -vv", "-T aggressive -sn", "-Tpolite -sn"] {
+        for options in [
+            "-F --host-timeout 5s", "-n -sn -PR -T4 --min-rate 10 --host-timeout 5s --reason -v",
+            "--privileged -sn", "-sS -p 22,80", "--no-stylesheet -sn", "-e eth0 -sn", "-sn -n -PR",
+            "-sn -PS22,443 -PA80 -PU53 -PE -PP -PO1,6 --disable-arp-ping -T4 -eeth1 --send-ip",
+            "-sT -p1-1024 --top-ports 20 --max-retries=1 --max-rtt-timeout 200ms -vv", "-T aggressive -sn", "-Tpolite -sn",
+        ] {
             #expect(error(ScannerConfiguration(targets: ["198.51.100.0/24"], scanOptions: options)) == nil, "\(options)")
         }
     }

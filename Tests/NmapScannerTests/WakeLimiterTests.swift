@@ -11,9 +11,9 @@ import Testing
         #expect(limiter.claim("198.51.100.7", now: start))
         #expect(!limiter.claim("198.51.100.7", now: start + .seconds(1)))
         #expect(!limiter.claim("198.51.100.7", now: start + .seconds(59.9)))
-        #expect(limiter.claim("198.51.100.8", now: start + .seconds(30)))  // another device is not held back
+        #expect(limiter.claim("198.51.100.8", now: start + .seconds(30))) // another device is not held back
         #expect(limiter.claim("198.51.100.7", now: start + .seconds(60)))
-        #expect(!limiter.claim("198.51.100.7", now: start + .seconds(100)))  // counted from the last wake-up
+        #expect(!limiter.claim("198.51.100.7", now: start + .seconds(100))) // counted from the last wake-up
         #expect(limiter.claim("198.51.100.7", now: start + .seconds(120)))
     }
 
@@ -33,8 +33,8 @@ import Testing
         // ...and when every entry is recent, the oldest do.
         for i in 0..<2000 { _ = limiter.claim("c\(i)", now: start + .seconds(70) + .milliseconds(i)) }
         #expect(limiter.count == 1024)
-        #expect(limiter.claim("c0", now: start + .seconds(75)))  // forgotten, so it may be woken again
-        #expect(!limiter.claim("c1999", now: start + .seconds(75)))  // remembered
+        #expect(limiter.claim("c0", now: start + .seconds(75))) // forgotten, so it may be woken again
+        #expect(!limiter.claim("c1999", now: start + .seconds(75))) // remembered
     }
 
     @Test func refusedMeansNever() {

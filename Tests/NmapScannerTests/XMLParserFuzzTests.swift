@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import NmapScanner
 
 /// A seeded random-mutation fuzzer over the captured fixtures: whatever nmap (or something posing as
@@ -12,12 +13,13 @@ struct XMLParserFuzzTests {
     static let fixtures = Fixture.documents
 
     /// Pieces of markup that tend to reach the parser's corners.
-    static let tokens: [[UInt8]] = [
-        "<", ">", "</", "/>", "<!--", "-->", "<![CDATA[", "]]>", "<!DOCTYPE x [", "<?", "?>", "&", "&#", "&#x", ";",
-        "&amp;", "&#0;", "&#x110000;", "&#99999999999;", "\"", "'", "=", "<host>", "</host>", "<nmaprun>", "</nmaprun>",
-        "<status state=\"up\"/>", "<address addr=\"1.2.3.4\" addrtype=\"ipv4\"/>", "<finished exit=\"success\"/>",
-        "<hostname name=\"", "\u{FEFF}", "\0",
-    ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xEF, 0xBB, 0xBF], [0x80, 0x80]]
+    static let tokens: [[UInt8]] =
+        [
+            "<", ">", "</", "/>", "<!--", "-->", "<![CDATA[", "]]>", "<!DOCTYPE x [", "<?", "?>", "&", "&#", "&#x", ";",
+            "&amp;", "&#0;", "&#x110000;", "&#99999999999;", "\"", "'", "=", "<host>", "</host>", "<nmaprun>", "</nmaprun>",
+            "<status state=\"up\"/>", "<address addr=\"1.2.3.4\" addrtype=\"ipv4\"/>", "<finished exit=\"success\"/>",
+            "<hostname name=\"", "\u{FEFF}", "\0",
+        ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xEF, 0xBB, 0xBF], [0x80, 0x80]]
 
     static func mutate(_ input: [UInt8], corpus: [[UInt8]], using random: inout SplitMix64) -> [UInt8] {
         var bytes = input
@@ -47,7 +49,7 @@ struct XMLParserFuzzTests {
                 let opened = 1 + random.below(2000)
                 var nest: [UInt8] = []
                 nest.reserveCapacity(opened * 3)
-                for _ in 0..<opened { nest += [0x3C, 0x61, 0x3E] }  // "<a>"
+                for _ in 0..<opened { nest += [0x3C, 0x61, 0x3E] } // "<a>"
                 bytes.insert(contentsOf: nest, at: position)
             default:
                 bytes.insert(random.byte(), at: position)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import NmapScanner
 
@@ -50,7 +50,11 @@ import TestSupport
         #expect(run.hosts.map(\.address) == ["192.0.2.1", "192.0.2.11", "192.0.2.12", "192.0.2.13", "192.0.2.14", "192.0.2.15", "192.0.2.16"])
         #expect(run.hosts.first { $0.address == "192.0.2.11" }?.reason == "syn-ack")
         #expect(run.hosts.first { $0.address == "192.0.2.12" }?.reason == "conn-refused")
-        #expect(run.hosts.map(\.hostName) == ["scanner.lab", "anna-iphone.lab", "kitchen-pi.lab", "pixel-random.lab", "office-laptop.lab", "living-room-speaker.lab", "mystery-box.lab"])
+        #expect(
+            run.hosts.map(\.hostName) == [
+                "scanner.lab", "anna-iphone.lab", "kitchen-pi.lab", "pixel-random.lab", "office-laptop.lab", "living-room-speaker.lab",
+                "mystery-box.lab",
+            ])
     }
 
     @Test func netRawPrivilegedRunHasMACs() throws {
@@ -79,9 +83,9 @@ import TestSupport
         let run = try NmapXMLParser.parse(try Fixture.bytes("derived-odd-names.xml"))
         let names = run.hosts.map { $0.hostName ?? "" }
         #expect(names.contains("Anna's & <\"Pixel\"> \u{263A}\u{E9}"))
-        #expect(names.contains("café-tv \"salon\".lab"))  // single-quoted attribute, raw UTF-8
-        #expect(names.contains("speaker\u{FFFD}\u{FFFD}&bogus;.lab"))  // &#0; and beyond U+10FFFF; unknown entity kept
-        #expect(names.contains("mystery-\u{FFFD}\u{FFFD}box.lab"))  // invalid UTF-8 bytes
+        #expect(names.contains("café-tv \"salon\".lab")) // single-quoted attribute, raw UTF-8
+        #expect(names.contains("speaker\u{FFFD}\u{FFFD}&bogus;.lab")) // &#0; and beyond U+10FFFF; unknown entity kept
+        #expect(names.contains("mystery-\u{FFFD}\u{FFFD}box.lab")) // invalid UTF-8 bytes
     }
 
     @Test func truncatedOutputIsIncomplete() throws {

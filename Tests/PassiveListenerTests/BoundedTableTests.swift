@@ -1,11 +1,12 @@
 import Testing
+
 @testable import PassiveListener
 
 struct BoundedTableTests {
     @Test func forgetsTheOldestInsertedPastItsCapacity() {
         var table = BoundedTable<Int, String>(capacity: 3)
         for key in 1...3 { table.set(key, "\(key)") }
-        table.set(2, "two")  // an update keeps its place
+        table.set(2, "two") // an update keeps its place
         table.set(4, "4")
         #expect(table[1] == nil)
         #expect(table[2] == "two" && table[3] == "3" && table[4] == "4")

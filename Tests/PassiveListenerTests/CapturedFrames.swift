@@ -6,7 +6,8 @@
 enum CapturedFrames {
     /// DHCPDISCOVER from busybox udhcpc 1.35 in host h1 (`udhcpc -x hostname:annas-iphone`): from
     /// 0.0.0.0, options 53 (1), 57, 55, 12 "annas-iphone", 60, 61; 342 bytes.
-    static let dhcpDiscover = bytes("""
+    static let dhcpDiscover = bytes(
+        """
         ffffffffffff3c22fb10001108004500014800000000401179a600000000ffff
         ffff00440043013424ca010106005a2aaf180000000000000000000000000000
         0000000000003c22fb1000110000000000000000000000000000000000000000
@@ -22,7 +23,8 @@ enum CapturedFrames {
 
     /// DHCPREQUEST from the same udhcpc selecting 198.18.42.109 (option 50) from the server at
     /// 198.18.42.1 (option 54), host name "annas-iphone".
-    static let dhcpRequest = bytes("""
+    static let dhcpRequest = bytes(
+        """
         ffffffffffff3c22fb10001108004500014e00000000401179a000000000ffff
         ffff00440043013a8673010106005a2aaf180002000000000000000000000000
         0000000000003c22fb1000110000000000000000000000000000000000000000
@@ -38,7 +40,8 @@ enum CapturedFrames {
 
     /// DHCPOFFER from busybox udhcpd in the scanner namespace (67 to 68; outgoing there): server
     /// traffic, never a sighting.
-    static let dhcpOffer = bytes("""
+    static let dhcpOffer = bytes(
+        """
         ffffffffffff0200000000010800450001480000000040118992c6122a01ffff
         ffff0043004401346ba2020106005a2aaf180000000000000000c6122a6d0000
         0000000000003c22fb1000110000000000000000000000000000000000000000
@@ -53,27 +56,31 @@ enum CapturedFrames {
         """)
 
     /// ARP probe from `udhcpc -a` for 198.18.42.109 (sender 0.0.0.0), padded to 60 bytes by busybox.
-    static let arpProbe = bytes("""
+    static let arpProbe = bytes(
+        """
         ffffffffffff3c22fb100011080600010800060400013c22fb10001100000000
         000000000000c6122a6d000000000000000000000000000000000000
         """)
 
     /// ARP request from h3's kernel (02:5b:26:a8:dc:12, 198.18.42.13) for the scanner's 198.18.42.1,
     /// broadcast; 42 bytes (veth does not pad).
-    static let arpRequest = bytes("""
+    static let arpRequest = bytes(
+        """
         ffffffffffff025b26a8dc1208060001080006040001025b26a8dc12c6122a0d
         000000000000c6122a01
         """)
 
     /// ARP reply from h2's kernel (b8:27:eb:10:00:12, 198.18.42.12) to the scanner, unicast.
-    static let arpReply = bytes("""
+    static let arpReply = bytes(
+        """
         020000000001b827eb10001208060001080006040002b827eb100012c6122a0c
         020000000001c6122a01
         """)
 
     /// DHCPREQUEST from 0.0.0.0 sent by FrameSender in h1: options 53 (3), 50 198.18.42.11,
     /// 12 "annas-iphone", 55.
-    static let dhcpRequestFromZero = bytes("""
+    static let dhcpRequestFromZero = bytes(
+        """
         ffffffffffff3c22fb10001108004500012900000000401179c500000000ffff
         ffff0044004301150000010106002cf23ac30000800000000000000000000000
         0000000000003c22fb1000110000000000000000000000000000000000000000
@@ -87,13 +94,15 @@ enum CapturedFrames {
         """)
 
     /// Gratuitous ARP request (sender = target = 198.18.42.11) from FrameSender in h1.
-    static let gratuitousARP = bytes("""
+    static let gratuitousARP = bytes(
+        """
         ffffffffffff3c22fb100011080600010800060400013c22fb100011c6122a0b
         000000000000c6122a0b
         """)
 
     /// DHCPINFORM from 198.18.42.14 (ciaddr set, 00:12:f0:10:00:14) from FrameSender.
-    static let dhcpInform = bytes("""
+    static let dhcpInform = bytes(
+        """
         ffffffffffff0012f010001408004500011500000000401189b8c6122a0effff
         ffff0044004301010000010106000d5174e200008000c6122a0e000000000000
         0000000000000012f01000140000000000000000000000000000000000000000
@@ -108,7 +117,8 @@ enum CapturedFrames {
 
     /// RTM_NEWNEIGH: 198.18.42.12 (h2, b8:27:eb:10:00:12) REACHABLE on interface 2, after the scanner
     /// sent it a UDP datagram (INCOMPLETE is not announced).
-    static let neighbourReachable = bytes("""
+    static let neighbourReachable = bytes(
+        """
         4c0000001c000000000000000000000002000000020000000200000108000100
         c6122a0c0a000200b827eb100012000008000400040000001400030000000000
         000000000000000002000000
@@ -116,21 +126,24 @@ enum CapturedFrames {
 
     /// RTM_NEWNEIGH: 198.18.42.13 (h3, 02:5b:26:a8:dc:12) STALE, a new entry learned from h3's ARP
     /// request for the scanner.
-    static let neighbourStaleLearned = bytes("""
+    static let neighbourStaleLearned = bytes(
+        """
         4c0000001c000000000000000000000002000000020000000400000108000100
         c6122a0d0a000200025b26a8dc12000008000400000000001400030070170000
         000000000000000001000000
         """)
 
     /// RTM_NEWNEIGH: the same entry in PROBE, 5 s later (the kernel checks it).
-    static let neighbourProbe = bytes("""
+    static let neighbourProbe = bytes(
+        """
         4c0000001c000000000000000000000002000000020000001000000108000100
         c6122a0d0a000200025b26a8dc12000008000400010000001400030068190000
         f80100000000000002000000
         """)
 
     /// RTM_NEWNEIGH: the same entry REACHABLE: h3 answered the probe.
-    static let neighbourReachableAfterProbe = bytes("""
+    static let neighbourReachableAfterProbe = bytes(
+        """
         4c0000001c000000000000000000000002000000020000000200000108000100
         c6122a0d0a000200025b26a8dc12000008000400010000001400030000000000
         000000000000000002000000

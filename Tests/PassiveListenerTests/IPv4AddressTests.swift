@@ -14,8 +14,10 @@ struct IPv4AddressTests {
     @Test func plausibleHostAddresses() {
         #expect(IPv4Address(198, 18, 42, 11).isPlausibleHost)
         #expect(IPv4Address(169, 254, 3, 4).isPlausibleHost)
-        for address in [IPv4Address(0, 0, 0, 0), IPv4Address(127, 0, 0, 1), IPv4Address(224, 0, 0, 251), IPv4Address(240, 0, 0, 1),
-                        IPv4Address(255, 255, 255, 255)] {
+        for address in [
+            IPv4Address(0, 0, 0, 0), IPv4Address(127, 0, 0, 1), IPv4Address(224, 0, 0, 251), IPv4Address(240, 0, 0, 1),
+            IPv4Address(255, 255, 255, 255),
+        ] {
             #expect(!address.isPlausibleHost, "\(address)")
         }
     }

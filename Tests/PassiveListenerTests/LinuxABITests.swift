@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PassiveListener
 
 /// The kernel structs declared in Swift have the C sizes and offsets (<linux/if_packet.h>,

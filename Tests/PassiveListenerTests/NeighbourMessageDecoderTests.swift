@@ -1,5 +1,6 @@
 import NetworkAddresses
 import Testing
+
 @testable import PassiveListener
 
 /// The netlink decoder and the "which states mean seen" policy, on messages captured in a lab's
@@ -32,12 +33,17 @@ struct NeighbourMessageDecoderTests {
     }
 
     @Test func decodesCapturedEvents() throws {
-        #expect(messages(CapturedFrames.neighbourReachable) == [.neighbour(
-            .init(deleted: false, interfaceIndex: 2, state: .reachable, ip: IPv4Address(198, 18, 42, 12), mac: h2), sequence: 0)])
+        #expect(
+            messages(CapturedFrames.neighbourReachable) == [
+                .neighbour(
+                    .init(deleted: false, interfaceIndex: 2, state: .reachable, ip: IPv4Address(198, 18, 42, 12), mac: h2), sequence: 0)
+            ])
         #expect(try update(CapturedFrames.neighbourStaleLearned).state == .stale)
         #expect(try update(CapturedFrames.neighbourProbe).state == .probe)
-        #expect(try update(CapturedFrames.neighbourReachableAfterProbe) == .init(
-            deleted: false, interfaceIndex: 2, state: .reachable, ip: IPv4Address(198, 18, 42, 13), mac: h3))
+        #expect(
+            try update(CapturedFrames.neighbourReachableAfterProbe)
+                == .init(
+                    deleted: false, interfaceIndex: 2, state: .reachable, ip: IPv4Address(198, 18, 42, 13), mac: h3))
     }
 
     @Test func severalMessagesInOneDatagram() {
@@ -58,7 +64,7 @@ struct NeighbourMessageDecoderTests {
         proxy[26] = 0x08
         #expect(messages(proxy) == [.skipped])
         var link = CapturedFrames.neighbourReachable
-        link[4] = 16  // RTM_NEWLINK
+        link[4] = 16 // RTM_NEWLINK
         #expect(messages(link) == [.skipped])
     }
 
@@ -77,7 +83,7 @@ struct NeighbourMessageDecoderTests {
             #expect(all.count == (length >= 76 ? 1 : 0), "length \(length)")
         }
         var badAttribute = CapturedFrames.neighbourReachable
-        badAttribute[28] = 200  // NDA_DST's length runs past the message
+        badAttribute[28] = 200 // NDA_DST's length runs past the message
         #expect(messages(badAttribute) == [.skipped])
         var shortLength = CapturedFrames.neighbourReachable
         shortLength[0] = 8
@@ -87,9 +93,9 @@ struct NeighbourMessageDecoderTests {
     @Test func errorMessages() {
         var error = [UInt8](repeating: 0, count: 36)
         error[0] = 36
-        error[4] = 2  // NLMSG_ERROR
+        error[4] = 2 // NLMSG_ERROR
         error[8] = 1
-        let code = UInt32(bitPattern: -16)  // -EBUSY
+        let code = UInt32(bitPattern: -16) // -EBUSY
         for index in 0..<4 { error[16 + index] = UInt8(truncatingIfNeeded: code >> (8 * index)) }
         #expect(messages(error) == [.error(code: -16, sequence: 1)])
     }
@@ -106,15 +112,18 @@ struct NeighbourMessageDecoderTests {
 
     @Test func capturedSequenceGivesThreeSightings() throws {
         var policy = NeighbourSightings(capacity: 16)
-        let events = [CapturedFrames.neighbourReachable, CapturedFrames.neighbourStaleLearned, CapturedFrames.neighbourProbe,
-                      CapturedFrames.neighbourReachableAfterProbe]
+        let events = [
+            CapturedFrames.neighbourReachable, CapturedFrames.neighbourStaleLearned, CapturedFrames.neighbourProbe,
+            CapturedFrames.neighbourReachableAfterProbe,
+        ]
         let sightings = try events.map { policy.sighting(for: try update($0)) }
-        #expect(sightings == [
-            PassiveSighting(mac: h2, ip: IPv4Address(198, 18, 42, 12), kind: .neighbour, interfaceIndex: 2),
-            PassiveSighting(mac: h3, ip: IPv4Address(198, 18, 42, 13), kind: .neighbour, interfaceIndex: 2),
-            nil,
-            PassiveSighting(mac: h3, ip: IPv4Address(198, 18, 42, 13), kind: .neighbour, interfaceIndex: 2),
-        ])
+        #expect(
+            sightings == [
+                PassiveSighting(mac: h2, ip: IPv4Address(198, 18, 42, 12), kind: .neighbour, interfaceIndex: 2),
+                PassiveSighting(mac: h3, ip: IPv4Address(198, 18, 42, 13), kind: .neighbour, interfaceIndex: 2),
+                nil,
+                PassiveSighting(mac: h3, ip: IPv4Address(198, 18, 42, 13), kind: .neighbour, interfaceIndex: 2),
+            ])
     }
 
     @Test func agingIsNotASighting() throws {
@@ -125,11 +134,11 @@ struct NeighbourMessageDecoderTests {
         let aged = policy.sighting(for: try update(withState(CapturedFrames.neighbourReachable, 0x04)))
         #expect(aged == nil)
         let delay = policy.sighting(for: try update(withState(CapturedFrames.neighbourReachable, 0x08)))
-        #expect(delay == nil)  // DELAY
+        #expect(delay == nil) // DELAY
         let probe = policy.sighting(for: try update(withState(CapturedFrames.neighbourReachable, 0x10)))
-        #expect(probe == nil)  // PROBE
+        #expect(probe == nil) // PROBE
         let failed = policy.sighting(for: try update(withState(CapturedFrames.neighbourReachable, 0x20)))
-        #expect(failed == nil)  // FAILED
+        #expect(failed == nil) // FAILED
         // After FAILED, a STALE entry was learned from the device's own frame: a sighting.
         let learned = policy.sighting(for: try update(withState(CapturedFrames.neighbourReachable, 0x04)))
         #expect(learned != nil)
@@ -139,7 +148,7 @@ struct NeighbourMessageDecoderTests {
         var policy = NeighbourSightings(capacity: 16)
         policy.seed(try update(withState(CapturedFrames.neighbourReachable, 0x02)))
         var other = withState(CapturedFrames.neighbourReachable, 0x04)
-        other[45] ^= 0x01  // the last byte of the MAC
+        other[45] ^= 0x01 // the last byte of the MAC
         let changed = policy.sighting(for: try update(other))
         #expect(changed?.mac == MACAddress(0xB8, 0x27, 0xEB, 0x10, 0x00, 0x13))
     }

@@ -19,11 +19,12 @@ enum NetworkNamespace {
     ) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             Thread.detachNewThread {
-                continuation.resume(with: Result {
-                    try enter(name)
-                    if withoutNetRaw { try dropNetRaw() }
-                    return try body()
-                })
+                continuation.resume(
+                    with: Result {
+                        try enter(name)
+                        if withoutNetRaw { try dropNetRaw() }
+                        return try body()
+                    })
             }
         }
     }
@@ -62,8 +63,8 @@ enum NetworkNamespace {
             data.withUnsafeMutableBytes { data in
                 guard capget(header.baseAddress!, data.baseAddress!) == 0 else { return false }
                 let words = data.bindMemory(to: UInt32.self)
-                words[0] &= ~(1 << 13)  // effective
-                words[1] &= ~(1 << 13)  // permitted
+                words[0] &= ~(1 << 13) // effective
+                words[1] &= ~(1 << 13) // permitted
                 return capset(header.baseAddress!, data.baseAddress!) == 0
             }
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PassiveListener
 
 /// The kernel filter, run over captured frames by a small classic-BPF interpreter (only the opcodes
@@ -54,13 +55,16 @@ struct PacketFilterTests {
 
     @Test func isTheDocumentedProgram() {
         // `tcpdump -dd` notation, for comparing with libpcap's output by eye.
-        let dump = PacketFilter.program.map { "{ 0x\(String($0.code, radix: 16)), \($0.jumpIfTrue), \($0.jumpIfFalse), 0x\(String($0.k, radix: 16)) }" }
-        #expect(dump == [
-            "{ 0x30, 0, 0, 0xfffff030 }", "{ 0x15, 13, 0, 0x1 }", "{ 0x28, 0, 0, 0xc }", "{ 0x15, 10, 0, 0x806 }",
-            "{ 0x15, 0, 10, 0x800 }", "{ 0x30, 0, 0, 0x17 }", "{ 0x15, 0, 8, 0x11 }", "{ 0x28, 0, 0, 0x14 }",
-            "{ 0x45, 6, 0, 0x3fff }", "{ 0xb1, 0, 0, 0xe }", "{ 0x48, 0, 0, 0xe }", "{ 0x15, 0, 3, 0x44 }",
-            "{ 0x48, 0, 0, 0x10 }", "{ 0x15, 0, 1, 0x43 }", "{ 0x6, 0, 0, 0x40000 }", "{ 0x6, 0, 0, 0x0 }",
-        ])
+        let dump = PacketFilter.program.map {
+            "{ 0x\(String($0.code, radix: 16)), \($0.jumpIfTrue), \($0.jumpIfFalse), 0x\(String($0.k, radix: 16)) }"
+        }
+        #expect(
+            dump == [
+                "{ 0x30, 0, 0, 0xfffff030 }", "{ 0x15, 13, 0, 0x1 }", "{ 0x28, 0, 0, 0xc }", "{ 0x15, 10, 0, 0x806 }",
+                "{ 0x15, 0, 10, 0x800 }", "{ 0x30, 0, 0, 0x17 }", "{ 0x15, 0, 8, 0x11 }", "{ 0x28, 0, 0, 0x14 }",
+                "{ 0x45, 6, 0, 0x3fff }", "{ 0xb1, 0, 0, 0xe }", "{ 0x48, 0, 0, 0xe }", "{ 0x15, 0, 3, 0x44 }",
+                "{ 0x48, 0, 0, 0x10 }", "{ 0x15, 0, 1, 0x43 }", "{ 0x6, 0, 0, 0x40000 }", "{ 0x6, 0, 0, 0x0 }",
+            ])
         // Every jump lands inside the program, on or before the last instruction (the kernel's checker insists).
         for (pc, instruction) in PacketFilter.program.enumerated() where instruction.code & 0x07 == 0x05 {
             #expect(pc + 1 + Int(instruction.jumpIfTrue) < PacketFilter.program.count)
@@ -69,8 +73,10 @@ struct PacketFilterTests {
     }
 
     @Test func passesARPAndDHCPClientMessagesWhole() {
-        for frame in [CapturedFrames.arpProbe, CapturedFrames.arpRequest, CapturedFrames.arpReply, CapturedFrames.gratuitousARP,
-                      CapturedFrames.dhcpDiscover, CapturedFrames.dhcpRequest, CapturedFrames.dhcpRequestFromZero, CapturedFrames.dhcpInform] {
+        for frame in [
+            CapturedFrames.arpProbe, CapturedFrames.arpRequest, CapturedFrames.arpReply, CapturedFrames.gratuitousARP,
+            CapturedFrames.dhcpDiscover, CapturedFrames.dhcpRequest, CapturedFrames.dhcpRequestFromZero, CapturedFrames.dhcpInform,
+        ] {
             #expect(Self.run(PacketFilter.program, on: frame) == PacketFilter.acceptLength)
         }
     }
@@ -78,7 +84,7 @@ struct PacketFilterTests {
     @Test func dropsServerRepliesAndOtherTraffic() {
         #expect(!accepts(CapturedFrames.dhcpOffer))
         var otherPort = CapturedFrames.dhcpDiscover
-        otherPort[37] = 53  // to port 53
+        otherPort[37] = 53 // to port 53
         #expect(!accepts(otherPort))
         var tcp = CapturedFrames.dhcpDiscover
         tcp[23] = 6
@@ -91,7 +97,7 @@ struct PacketFilterTests {
 
     @Test func dropsFragments() {
         var first = CapturedFrames.dhcpDiscover
-        first[20] = 0x20  // more fragments, offset 0
+        first[20] = 0x20 // more fragments, offset 0
         #expect(!accepts(first))
         var later = CapturedFrames.dhcpDiscover
         later[21] = 0x10

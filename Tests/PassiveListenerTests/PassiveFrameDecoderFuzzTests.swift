@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import PassiveListener
 
 /// Seeded random frames and random damage to the captured ones: the decoder returns a sighting or a
@@ -31,8 +32,11 @@ struct PassiveFrameDecoderFuzzTests {
         #expect(sighting.address != nil || sighting.kind.rawValue.hasPrefix("dhcp"), "seed \(seed): ARP always has an address")
         if let name = sighting.hostName {
             #expect((1...DHCPHostName.maximumLength).contains(name.utf8.count), "seed \(seed)")
-            #expect(name.utf8.allSatisfy { $0 == 0x2D || $0 == 0x2E || $0 == 0x5F || (0x30...0x39).contains($0)
-                || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }, "seed \(seed): \(name)")
+            #expect(
+                name.utf8.allSatisfy {
+                    $0 == 0x2D || $0 == 0x2E || $0 == 0x5F || (0x30...0x39).contains($0)
+                        || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0)
+                }, "seed \(seed): \(name)")
         }
         #expect(sighting.kind != .neighbour, "seed \(seed)")
     }

@@ -1,5 +1,6 @@
 import NetworkAddresses
 import Testing
+
 @testable import PassiveListener
 
 /// The decoder on frames captured on the test LAN, and on the ways they can be wrong.
@@ -22,17 +23,23 @@ struct PassiveFrameDecoderTests {
 
     @Test func dhcpRequestFromARealClientCarriesTheRequestedAddress() throws {
         let sighting = try #require(decode(CapturedFrames.dhcpRequest))
-        #expect(sighting == PassiveSighting(
-            mac: phone, requestedIP: IPv4Address(198, 18, 42, 109), hostName: "annas-iphone", kind: .dhcpRequest, interfaceIndex: 2))
+        #expect(
+            sighting
+                == PassiveSighting(
+                    mac: phone, requestedIP: IPv4Address(198, 18, 42, 109), hostName: "annas-iphone", kind: .dhcpRequest, interfaceIndex: 2))
         #expect(sighting.address == IPv4Address(198, 18, 42, 109))
         #expect(sighting.mac.description == "3c:22:fb:10:00:11")
     }
 
     @Test func dhcpRequestFromZeroAndInform() {
-        #expect(decode(CapturedFrames.dhcpRequestFromZero) == PassiveSighting(
-            mac: phone, requestedIP: IPv4Address(198, 18, 42, 11), hostName: "annas-iphone", kind: .dhcpRequest, interfaceIndex: 2))
-        #expect(decode(CapturedFrames.dhcpInform) == PassiveSighting(
-            mac: MACAddress(0x00, 0x12, 0xF0, 0x10, 0x00, 0x14), ip: IPv4Address(198, 18, 42, 14), kind: .dhcpInform, interfaceIndex: 2))
+        #expect(
+            decode(CapturedFrames.dhcpRequestFromZero)
+                == PassiveSighting(
+                    mac: phone, requestedIP: IPv4Address(198, 18, 42, 11), hostName: "annas-iphone", kind: .dhcpRequest, interfaceIndex: 2))
+        #expect(
+            decode(CapturedFrames.dhcpInform)
+                == PassiveSighting(
+                    mac: MACAddress(0x00, 0x12, 0xF0, 0x10, 0x00, 0x14), ip: IPv4Address(198, 18, 42, 14), kind: .dhcpInform, interfaceIndex: 2))
     }
 
     @Test func serverMessagesAreNotSightings() {
@@ -40,12 +47,20 @@ struct PassiveFrameDecoderTests {
     }
 
     @Test func arpKindsFromRealFrames() {
-        #expect(decode(CapturedFrames.arpProbe) == PassiveSighting(mac: phone, requestedIP: IPv4Address(198, 18, 42, 109), kind: .arpProbe, interfaceIndex: 2))
-        #expect(decode(CapturedFrames.gratuitousARP) == PassiveSighting(mac: phone, ip: IPv4Address(198, 18, 42, 11), kind: .arpAnnouncement, interfaceIndex: 2))
-        #expect(decode(CapturedFrames.arpRequest) == PassiveSighting(
-            mac: MACAddress(0x02, 0x5B, 0x26, 0xA8, 0xDC, 0x12), ip: IPv4Address(198, 18, 42, 13), kind: .arpRequest, interfaceIndex: 2))
-        #expect(decode(CapturedFrames.arpReply) == PassiveSighting(
-            mac: MACAddress(0xB8, 0x27, 0xEB, 0x10, 0x00, 0x12), ip: IPv4Address(198, 18, 42, 12), kind: .arpReply, interfaceIndex: 2))
+        #expect(
+            decode(CapturedFrames.arpProbe)
+                == PassiveSighting(mac: phone, requestedIP: IPv4Address(198, 18, 42, 109), kind: .arpProbe, interfaceIndex: 2))
+        #expect(
+            decode(CapturedFrames.gratuitousARP)
+                == PassiveSighting(mac: phone, ip: IPv4Address(198, 18, 42, 11), kind: .arpAnnouncement, interfaceIndex: 2))
+        #expect(
+            decode(CapturedFrames.arpRequest)
+                == PassiveSighting(
+                    mac: MACAddress(0x02, 0x5B, 0x26, 0xA8, 0xDC, 0x12), ip: IPv4Address(198, 18, 42, 13), kind: .arpRequest, interfaceIndex: 2))
+        #expect(
+            decode(CapturedFrames.arpReply)
+                == PassiveSighting(
+                    mac: MACAddress(0xB8, 0x27, 0xEB, 0x10, 0x00, 0x12), ip: IPv4Address(198, 18, 42, 12), kind: .arpReply, interfaceIndex: 2))
     }
 
     @Test func gratuitousReplyIsAnAnnouncementToo() {
@@ -174,7 +189,7 @@ struct PassiveFrameDecoderTests {
             #expect(inspect(frame) == .ignored(.notDHCPClientMessage), "type \(type)")
         }
         var bootp = CapturedFrames.dhcpDiscover
-        bootp[42 + 240] = 99  // option 53 renamed, the rest intact
+        bootp[42 + 240] = 99 // option 53 renamed, the rest intact
         #expect(inspect(bootp) == .ignored(.notDHCPClientMessage))
     }
 
@@ -202,7 +217,7 @@ struct PassiveFrameDecoderTests {
     @Test func unusableHostNamesLeaveTheSighting() throws {
         var frame = CapturedFrames.dhcpDiscover
         let at = try #require(hostNameOption(in: frame))
-        frame[at + 2] = 0x07  // a control character
+        frame[at + 2] = 0x07 // a control character
         let sighting = try #require(decode(frame))
         #expect(sighting.hostName == nil)
         #expect(sighting.kind == .dhcpDiscover)
@@ -218,7 +233,9 @@ struct PassiveFrameDecoderTests {
     }
 
     @Test func everyTruncationOfARealFrameIsRefusedWithoutACrash() {
-        for frame in [CapturedFrames.dhcpDiscover, CapturedFrames.dhcpRequest, CapturedFrames.dhcpInform, CapturedFrames.arpProbe, CapturedFrames.arpReply] {
+        for frame in [
+            CapturedFrames.dhcpDiscover, CapturedFrames.dhcpRequest, CapturedFrames.dhcpInform, CapturedFrames.arpProbe, CapturedFrames.arpReply,
+        ] {
             // The DHCP ones end with the IP datagram (or only padding follows), so any cut that loses part of it is truncation.
             let datagramEnd = frame[12] == 0x08 && frame[13] == 0x00 ? 14 + (Int(frame[16]) << 8 | Int(frame[17])) : 42
             for length in 0..<datagramEnd {
@@ -234,7 +251,10 @@ struct PassiveFrameDecoderTests {
         var at = 42 + 240
         while at + 1 < frame.count {
             if frame[at] == 12 { return at }
-            if frame[at] == 0 { at += 1; continue }
+            if frame[at] == 0 {
+                at += 1
+                continue
+            }
             if frame[at] == 255 { return nil }
             at += 2 + Int(frame[at + 1])
         }

@@ -1,5 +1,6 @@
 import Logging
 import Testing
+
 @testable import PassiveListener
 
 /// Settings are checked before anything is opened.

@@ -1,10 +1,10 @@
-import NetworkAddresses
 import Foundation
 import Glibc
 import Logging
+import NetworkAddresses
 import PassiveListener
-import Testing
 import TestSupport
+import Testing
 
 /// The listener as it is used: opened inside a test LAN's scanner namespace (`NetworkNamespace`),
 /// hearing what the lab's hosts send (`FrameSender`). Nothing is sent or heard outside the lab's
@@ -82,7 +82,8 @@ struct PassiveListenerLabTests {
             let reader = threadsAfter.map { $0.value - (threadsBefore[$0.key] ?? 0) }.max() ?? 0
             let statistics = listener.statistics
             let fromHost = recorder.sightings.filter { $0.mac.description == host.mac }
-            print("""
+            print(
+                """
                 storm: \(frames) ARP frames sent in \(sendTime); read \(statistics.framesRead), kernel drops \
                 \(statistics.kernelDrops), decoded \(statistics.sightingsDecoded), passed \(statistics.sightingsPassed); \
                 process CPU \(cpu) ms, busiest thread \(reader) ms; RSS \(rssBefore) → \(Self.residentKB()) KB
@@ -109,7 +110,9 @@ struct PassiveListenerLabTests {
             try await FrameSender.send(in: lab.host(3).namespace, ["random-macs,198.18.42,3000,7", "random-macs,198.18.42,3000,8"])
             let caughtUp = await recorder.wait(within: .seconds(5)) { _ in listener.statistics.sightingsDecoded >= 5_000 }
             let statistics = listener.statistics
-            print("random MACs: decoded \(statistics.sightingsDecoded), passed \(statistics.sightingsPassed), tracked \(statistics.trackedAddresses), kernel drops \(statistics.kernelDrops); RSS \(rssBefore) → \(Self.residentKB()) KB")
+            print(
+                "random MACs: decoded \(statistics.sightingsDecoded), passed \(statistics.sightingsPassed), tracked \(statistics.trackedAddresses), kernel drops \(statistics.kernelDrops); RSS \(rssBefore) → \(Self.residentKB()) KB"
+            )
             #expect(caughtUp)
             #expect(statistics.trackedAddresses == cap)
             // Every new MAC is news, so they are all passed on; the consumer's buffer keeps the newest.
@@ -144,7 +147,7 @@ struct PassiveListenerLabTests {
                 listener.stop()
                 #expect(await recorder.waitForEnd(within: .seconds(10)))
                 #expect(!listener.statistics.isRunning)
-                listener.stop()  // idempotent
+                listener.stop() // idempotent
             }
         }
     }
@@ -178,8 +181,10 @@ struct PassiveListenerLabTests {
                 sightings.contains { $0.mac.description == kitchen.mac } && sightings.contains { $0.mac.description == pixel.mac }
             }
             #expect(heard, "heard \(recorder.sightings)")
-            #expect(recorder.sightings.first { $0.mac.description == kitchen.mac } == PassiveSighting(
-                mac: try #require(MACAddress(kitchen.mac)), ip: IPv4Address(kitchen.ip), kind: .neighbour, interfaceIndex: eth0))
+            #expect(
+                recorder.sightings.first { $0.mac.description == kitchen.mac }
+                    == PassiveSighting(
+                        mac: try #require(MACAddress(kitchen.mac)), ip: IPv4Address(kitchen.ip), kind: .neighbour, interfaceIndex: eth0))
             #expect(recorder.sightings.first { $0.mac.description == pixel.mac }?.ip?.description == pixel.ip)
             #expect(recorder.sightings.allSatisfy { $0.kind == .neighbour })
         }
@@ -190,7 +195,9 @@ struct PassiveListenerLabTests {
             let (logger, log) = RecordingLogHandler.logger()
             let (listener, _) = try await open(lab, logger: logger, withoutNetRaw: true)
             #expect(listener.source == .neighbourTable)
-            #expect(log.messages.contains("no CAP_NET_RAW: listening to the kernel's neighbour table instead; arrivals are noticed later"), "\(log.messages)")
+            #expect(
+                log.messages.contains("no CAP_NET_RAW: listening to the kernel's neighbour table instead; arrivals are noticed later"),
+                "\(log.messages)")
             let recorder = SightingRecorder(listener)
             let kitchen = lab.host(2)
             try await FrameSender.send(in: lab.scannerNamespace, ["udp,\(kitchen.ip)"])
@@ -223,7 +230,7 @@ struct PassiveListenerLabTests {
         var cpu: [Int: Int] = [:]
         for task in tasks {
             guard let tid = Int(task), let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")")
+                let close = stat.lastIndex(of: ")")
             else { continue }
             // Fields after "(comm)": state is the 3rd, utime the 14th and stime the 15th of the whole line.
             let fields = stat[stat.index(after: close)...].split(separator: " ")

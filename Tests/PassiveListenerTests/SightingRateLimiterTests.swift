@@ -1,6 +1,7 @@
 import NetworkAddresses
-import Testing
 import TestSupport
+import Testing
+
 @testable import PassiveListener
 
 struct SightingRateLimiterTests {
@@ -28,7 +29,7 @@ struct SightingRateLimiterTests {
             PassiveSighting(mac: phone, hostName: "annas-iphone", kind: .dhcpDiscover),
             PassiveSighting(mac: phone, requestedIP: requested, hostName: "annas-iphone", kind: .dhcpRequest),
             PassiveSighting(mac: phone, requestedIP: requested, kind: .arpProbe),
-            PassiveSighting(mac: phone, requestedIP: requested, kind: .arpProbe),  // the second probe: no news
+            PassiveSighting(mac: phone, requestedIP: requested, kind: .arpProbe), // the second probe: no news
             PassiveSighting(mac: phone, ip: requested, kind: .arpAnnouncement),
         ]
         let passed = join.enumerated().filter { limiter.admit($0.element, now: UInt64($0.offset) * second / 100) }.map(\.offset)
@@ -75,7 +76,7 @@ struct SightingRateLimiterTests {
             #expect(limiter.trackedAddresses <= 4096)
         }
         #expect(limiter.trackedAddresses == 4096)
-        #expect(passed == 50_000)  // every new MAC is news
+        #expect(passed == 50_000) // every new MAC is news
     }
 
     @Test func aForgottenMACPassesAgainOnce() {
@@ -86,7 +87,7 @@ struct SightingRateLimiterTests {
         let results = [
             limiter.admit(a, now: 0), limiter.admit(b, now: 0),
             limiter.admit(a, now: 1),
-            limiter.admit(c, now: 2),  // forgets a, the oldest
+            limiter.admit(c, now: 2), // forgets a, the oldest
             limiter.admit(a, now: 3),
         ]
         #expect(results == [true, true, false, true, true])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Presence
 
 /// Each scenario is named after the Home Assistant user complaint it prevents (the table at the top of README.md).
@@ -62,7 +63,7 @@ struct ComplaintScenarioTests {
         var home = Household()
         home.join(Fixtures.phone)
         home.join(Fixtures.laptop)
-        home.join(Fixtures.printer)  // stays: the witness that the network works
+        home.join(Fixtures.printer) // stays: the witness that the network works
         home.run(until: FakeClock.at(60))
         // The worst case: they really leave, and then nmap breaks, so the bridge cannot know.
         home.leave(Fixtures.phone)
@@ -96,9 +97,9 @@ struct ComplaintScenarioTests {
     func restartWhileAway() throws {
         let downSince = FakeClock.at(-3600)
         let stored = [
-            Fixtures.stored(Fixtures.phone, state: .home, lastSeen: downSince),  // left while the bridge was down
-            Fixtures.stored(Fixtures.laptop, state: .home, lastSeen: downSince),  // still here
-            Fixtures.stored(Fixtures.printer, state: .notHome, lastSeen: FakeClock.at(-7200)),  // still away
+            Fixtures.stored(Fixtures.phone, state: .home, lastSeen: downSince), // left while the bridge was down
+            Fixtures.stored(Fixtures.laptop, state: .home, lastSeen: downSince), // still here
+            Fixtures.stored(Fixtures.printer, state: .notHome, lastSeen: FakeClock.at(-7200)), // still away
         ]
         var home = Household(stored: stored)
         home.join(Fixtures.laptop)
@@ -165,7 +166,7 @@ struct ComplaintScenarioTests {
         home.join(Fixtures.phone)
         home.join(Fixtures.printer)
         home.run(until: FakeClock.at(30))
-        home.lan[Fixtures.phone.ip]?.answersScans = false  // asleep: ignores the sweep, answers a direct probe
+        home.lan[Fixtures.phone.ip]?.answersScans = false // asleep: ignores the sweep, answers a direct probe
         home.run(until: FakeClock.at(2 * 3600))
 
         #expect(home.departures(of: Fixtures.phoneID).isEmpty)
@@ -176,7 +177,7 @@ struct ComplaintScenarioTests {
         #expect(phone.reason == "arp-response", "the reason of its arrival: answering a re-probe changes no state")
         #expect(phone.lastSeen == answered.last?.at)
 
-        home.leave(Fixtures.phone)  // now it really goes
+        home.leave(Fixtures.phone) // now it really goes
         home.run(until: FakeClock.at(3 * 3600))
         #expect(home.departures(of: Fixtures.phoneID).count == 1)
     }
@@ -189,7 +190,7 @@ struct ComplaintScenarioTests {
         home.run(until: FakeClock.at(100))
         let phoneLastSeen = try #require(home.engine.device(Fixtures.phoneID)?.lastSeen)
         home.leave(Fixtures.phone)
-        home.join(Fixtures.stranger)  // DHCP gives 192.0.2.12 to a new MAC
+        home.join(Fixtures.stranger) // DHCP gives 192.0.2.12 to a new MAC
         home.run(until: FakeClock.at(600))
 
         let strangerID = "daa119000001"

@@ -1,6 +1,7 @@
-import NetworkAddresses
 import Foundation
+import NetworkAddresses
 import Testing
+
 @testable import Presence
 
 @Suite("Device JSON and MAC spelling")
@@ -26,7 +27,8 @@ struct DeviceTests {
 
     @Test("Decoding normalizes the MAC, derives the id and accepts whole-second dates")
     func lenientDecoding() throws {
-        let text = #"{"mac": "3C-22-FB-12-34-56", "ip": "192.0.2.12", "name": "Anna", "state": "home", "first_seen": "2026-11-26T15:00:00Z", "last_seen": "2026-11-26T15:00:00Z"}"#
+        let text =
+            #"{"mac": "3C-22-FB-12-34-56", "ip": "192.0.2.12", "name": "Anna", "state": "home", "first_seen": "2026-11-26T15:00:00Z", "last_seen": "2026-11-26T15:00:00Z"}"#
         let device = try JSONDecoder().decode(Device.self, from: Data(text.utf8))
         #expect(device.id == "3c22fb123456" && device.mac == "3c:22:fb:12:34:56")
         #expect(device.lastSeen == FakeClock.start && !device.deleted && !device.keyedByIP)

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Presence
 
 /// The injected clock: a wall clock the test advances by hand, and the monotonic reading the bridge

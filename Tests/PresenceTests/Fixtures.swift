@@ -1,5 +1,6 @@
-import NetworkAddresses
 import Foundation
+import NetworkAddresses
+
 @testable import Presence
 
 /// Hosts as a scanner would report them (MACs upper-case, as nmap writes them).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Presence
 
 /// Frames a passive source heard between scans (`PresenceEngine.heard`): sightings, never departures.
@@ -17,8 +18,9 @@ struct HeardTests {
         _ = engine.resolve(due[0], .noAnswer, at: FakeClock.at(181))
         #expect(engine.device(Fixtures.phoneID)?.state == .notHome)
 
-        let changes = engine.heard(Self.frame("3c:22:fb:12:34:56", ip: "192.0.2.44", hostName: "annas-iphone"), newAllowed: true,
-                                   at: FakeClock.moment(200))
+        let changes = engine.heard(
+            Self.frame("3c:22:fb:12:34:56", ip: "192.0.2.44", hostName: "annas-iphone"), newAllowed: true,
+            at: FakeClock.moment(200))
         let phone = try #require(engine.device(Fixtures.phoneID))
         #expect(changes == [.arrived(phone)])
         #expect(phone.state == .home && phone.reason == "dhcp-request" && phone.ip == "192.0.2.44")
@@ -30,8 +32,9 @@ struct HeardTests {
         var engine = PresenceEngineTests.engine(seeing: [Fixtures.phone, Fixtures.printer])
         _ = engine.scan(every: 12, from: 12, to: 168, seeing: [Fixtures.printer])
         #expect(!engine.probesDue(at: FakeClock.at(180)).isEmpty)
-        #expect(engine.heard(Self.frame("3C-22-FB-12-34-56", kind: "arp-probe"), newAllowed: true, at: FakeClock.moment(170)).isEmpty,
-                "seen, nothing a user notices changed")
+        #expect(
+            engine.heard(Self.frame("3C-22-FB-12-34-56", kind: "arp-probe"), newAllowed: true, at: FakeClock.moment(170)).isEmpty,
+            "seen, nothing a user notices changed")
         #expect(engine.probesDue(at: FakeClock.at(180)).isEmpty, "its grace started again")
         let phone = try #require(engine.device(Fixtures.phoneID))
         #expect(phone.ip == "192.0.2.12" && phone.lastSeen == FakeClock.at(170) && phone.reason == "arp-response")
@@ -48,12 +51,15 @@ struct HeardTests {
         let configuration = PresenceConfiguration(excludeMACs: ["f4:5c:89:ab:cd:ef"])
         var engine = PresenceEngine(configuration: configuration)
         #expect(engine.heard(Self.frame("02:00:00:00:00:01"), newAllowed: true, at: FakeClock.moment(1)).isEmpty, "no address yet")
-        #expect(engine.heard(Self.frame("02:00:00:00:00:01", ip: "192.0.2.9"), newAllowed: false, at: FakeClock.moment(2)).isEmpty,
-                "outside scan.hosts")
-        #expect(engine.heard(Self.frame("f4:5c:89:ab:cd:ef", ip: "192.0.2.20"), newAllowed: true, at: FakeClock.moment(3)).isEmpty,
-                "exclude_macs")
-        let changes = engine.heard(Self.frame("02:00:00:00:00:01", ip: "192.0.2.9", hostName: "pixel"), newAllowed: true,
-                                   at: FakeClock.moment(4))
+        #expect(
+            engine.heard(Self.frame("02:00:00:00:00:01", ip: "192.0.2.9"), newAllowed: false, at: FakeClock.moment(2)).isEmpty,
+            "outside scan.hosts")
+        #expect(
+            engine.heard(Self.frame("f4:5c:89:ab:cd:ef", ip: "192.0.2.20"), newAllowed: true, at: FakeClock.moment(3)).isEmpty,
+            "exclude_macs")
+        let changes = engine.heard(
+            Self.frame("02:00:00:00:00:01", ip: "192.0.2.9", hostName: "pixel"), newAllowed: true,
+            at: FakeClock.moment(4))
         #expect(changes.count == 1 && changes.first?.device.state == .home)
         #expect(engine.heard(Self.frame("not a mac", ip: "192.0.2.10"), newAllowed: true, at: FakeClock.moment(5)).isEmpty)
     }

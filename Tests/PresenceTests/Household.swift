@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Presence
 
 /// Drives the engine the way the bridge will: a scan starts every `interval` (never two at once), its

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Presence
 
 /// The engine driven with plain dates of one run without wall-clock steps (`FakeClock.moment`), for tests

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Presence
 
 @Suite("Presence engine rules")
@@ -115,8 +116,10 @@ struct PresenceEngineTests {
         ])
     func tracking(_ scenario: TrackingCase) {
         var engine = PresenceEngine(configuration: scenario.configuration)
-        let sightings = [Fixtures.phone, Fixtures.laptop, Fixtures.printer, Fixtures.vpnPeer,
-                         Sighting(mac: "not-a-mac", ip: "192.0.2.77")]
+        let sightings = [
+            Fixtures.phone, Fixtures.laptop, Fixtures.printer, Fixtures.vpnPeer,
+            Sighting(mac: "not-a-mac", ip: "192.0.2.77"),
+        ]
         let changes = engine.apply(.complete(sightings), at: FakeClock.start)
         #expect(Set(changes.map(\.device.id)) == Set(scenario.tracked))
         #expect(Set(engine.devices.map(\.id)) == Set(scenario.tracked), "untracked hosts are not even in the table")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Presence
 
 /// Issue 11's real-home conditions, each named after what happened: gaps in watching, outages, clock steps.
@@ -28,7 +29,7 @@ struct RealHomeScenarioTests {
     func restartAfterLongStopWithDozingPhone() {
         var home = Self.household()
         home.restart(after: 3600)
-        Self.doze(&home, for: 40)  // the first three scans of the new run, and a re-probe if one came
+        Self.doze(&home, for: 40) // the first three scans of the new run, and a re-probe if one came
         home.run(until: home.clock.now.addingTimeInterval(600))
         #expect(home.departures(of: Fixtures.phoneID).isEmpty, "events: \(home.events.map { ($0.at, $0.change.kind) })")
         #expect(home.engine.device(Fixtures.phoneID)?.state == .home)
@@ -92,7 +93,7 @@ struct RealHomeScenarioTests {
         var engine = home.engine
         var now = home.clock.moment
         var plan = PresencePlan()
-        while plan.probes.isEmpty {  // scans every 12 s that see only the printer, until the phone is due
+        while plan.probes.isEmpty { // scans every 12 s that see only the printer, until the phone is due
             now = now.advanced(by: 12)
             _ = engine.apply(.complete([Fixtures.printer]), startedAt: now.advanced(by: -2), at: now)
             plan = engine.next(at: now)
@@ -141,7 +142,7 @@ struct RealHomeScenarioTests {
         home.run(until: FakeClock.at(1200))
         #expect(home.events.filter { $0.change.kind == "departed" }.isEmpty)
         #expect(home.engine.lastRound == .outage)
-        home.join(Fixtures.printer)  // something answers again: the scans count, and they depart
+        home.join(Fixtures.printer) // something answers again: the scans count, and they depart
         home.run(until: FakeClock.at(1600))
         #expect(home.departures(of: Fixtures.phoneID).count == 1 && home.departures(of: Fixtures.laptopID).count == 1)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Presence
 
 @Suite("State store")
@@ -65,8 +66,9 @@ struct StateStoreTests {
     /// `sudo nmap2mqtt forget` saves as root over the file of the bridge's user: the file must stay that
     /// user's, or the bridge cannot read it at its next start. (A user who may not give the file back to
     /// its owner makes it its own: EndToEndTests' StateFileTests.)
-    @Test("A save by root keeps the file's owner, group and mode 0600",
-          .enabled(if: getuid() == 0, "only root may give a file to another user"))
+    @Test(
+        "A save by root keeps the file's owner, group and mode 0600",
+        .enabled(if: getuid() == 0, "only root may give a file to another user"))
     func ownerKeptByRoot() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -108,7 +110,9 @@ struct StateStoreTests {
         #expect(text.hasPrefix("state file \(store.path) cannot be read: Is a directory (errno 21); it is a directory (owner uid "), "\(text)")
         #expect(text.contains(", mode 0700)") || text.contains(", mode 0755)"), "\(text)")
         #expect(text.contains("state_file must name a file: move the directory away, or set state_file to a file path"), "\(text)")
-        #expect(text.hasSuffix("then start the bridge again (it does not start without its stored devices, so that devices deleted in Home Assistant stay deleted)"))
+        #expect(
+            text.hasSuffix(
+                "then start the bridge again (it does not start without its stored devices, so that devices deleted in Home Assistant stay deleted)"))
         #expect(try directory.contents() == ["state.json"], "nothing moved aside")
         #expect(FileManager.default.contents(atPath: directory.file("state.json/inside")) == Data("kept".utf8))
         #expect(log.count(.warning) == 0 && log.count(.error) == 0)
@@ -121,8 +125,9 @@ struct StateStoreTests {
     }
 
     /// Root reads any file: as root, EndToEndTests' StateFileTests run the executable as uid 65534 instead.
-    @Test("An unreadable state file stops the bridge with a clear error and is left untouched",
-          .enabled(if: getuid() != 0, "root reads any file"), arguments: Unreadable.allCases)
+    @Test(
+        "An unreadable state file stops the bridge with a clear error and is left untouched",
+        .enabled(if: getuid() != 0, "root reads any file"), arguments: Unreadable.allCases)
     func unreadable(_ scenario: Unreadable) throws {
         let directory = try TemporaryDirectory()
         let closed = directory.file("closed")
@@ -146,8 +151,13 @@ struct StateStoreTests {
         #expect(text.hasPrefix("state file \(store.path) cannot be read: Permission denied (errno 13); "), "\(text)")
         switch scenario {
         case .fileMode:
-            #expect(text.contains("it has owner uid \(getuid()), gid \(getgid()), mode 0000, and the bridge runs as uid \(geteuid()), gid \(getegid())"), "\(text)")
-            #expect(text.contains("make it readable and writable by the user the bridge runs as (uid \(geteuid())): chown \(geteuid()):\(getegid()) \(store.path) && chmod 0600 \(store.path)"), "\(text)")
+            #expect(
+                text.contains("it has owner uid \(getuid()), gid \(getgid()), mode 0000, and the bridge runs as uid \(geteuid()), gid \(getegid())"),
+                "\(text)")
+            #expect(
+                text.contains(
+                    "make it readable and writable by the user the bridge runs as (uid \(geteuid())): chown \(geteuid()):\(getegid()) \(store.path) && chmod 0600 \(store.path)"
+                ), "\(text)")
         case .closedDirectory:
             #expect(text.contains("its directory \(closed) cannot be entered (owner uid \(getuid()), gid \(getgid()), mode 0600)"), "\(text)")
             #expect(text.contains("chmod u+rwx \(closed)"), "\(text)")
@@ -176,7 +186,9 @@ struct StateStoreTests {
             CorruptCase(name: "a device without its fields", contents: #"{"format_version": 1, "devices": [{"ip": "192.0.2.1"}]}"#),
             CorruptCase(
                 name: "a device with a bad MAC",
-                contents: #"{"format_version": 1, "devices": [{"mac": "zz", "ip": "192.0.2.1", "name": "x", "state": "home", "first_seen": "2026-11-26T15:00:00Z", "last_seen": "2026-11-26T15:00:00Z"}]}"#),
+                contents:
+                    #"{"format_version": 1, "devices": [{"mac": "zz", "ip": "192.0.2.1", "name": "x", "state": "home", "first_seen": "2026-11-26T15:00:00Z", "last_seen": "2026-11-26T15:00:00Z"}]}"#
+            ),
             CorruptCase(name: "cut off in the middle", contents: #"{"format_version": 1, "devices": [{"mac": "3c:22:fb"#),
         ])
     func corruptFile(_ scenario: CorruptCase) throws {
@@ -290,8 +302,12 @@ struct StateStoreTests {
         let store = StateStore(path: "/nonexistent-presence-dir/state.json", logger: RecordingLogHandler.logger().0)
         let error = #expect(throws: PresenceError.self) { _ = try store.writeTemporary(Data()) }
         #expect(error?.code == .stateNotWritable)
-        #expect(error?.description.hasPrefix("cannot save state file /nonexistent-presence-dir/state.json: creating /nonexistent-presence-dir/.state.json.tmp-") == true)
-        #expect(error?.description.hasSuffix("failed: No such file or directory (errno 2); the directory must exist and be writable by this user") == true)
+        #expect(
+            error?.description.hasPrefix(
+                "cannot save state file /nonexistent-presence-dir/state.json: creating /nonexistent-presence-dir/.state.json.tmp-") == true)
+        #expect(
+            error?.description.hasSuffix("failed: No such file or directory (errno 2); the directory must exist and be writable by this user") == true
+        )
     }
 
     @Test("Engine and store together: a restart restores states and consider_home of watching settles them")

@@ -9,8 +9,8 @@ import Testing
     static let dates: [Date] = [
         Date(timeIntervalSince1970: 0),
         Date(timeIntervalSince1970: 1_795_708_513.25),
-        Date(timeIntervalSince1970: 951_782_400.999),  // 2000-02-29
-        Date(timeIntervalSince1970: 4_102_444_799.5),  // 2099-12-31T23:59:59
+        Date(timeIntervalSince1970: 951_782_400.999), // 2000-02-29
+        Date(timeIntervalSince1970: 4_102_444_799.5), // 2099-12-31T23:59:59
         Date(timeIntervalSince1970: -86_400.5),
     ]
 
@@ -32,11 +32,13 @@ import Testing
         #expect(Timestamp.compact(Date(timeIntervalSince1970: 1_795_708_513.25)) == "20261126T155513Z")
     }
 
-    @Test("refuses what is not ours", arguments: [
-        "", "2026-11-26", "2026-11-26T15:00:00", "2026-11-26T15:00:00+01:00", "2026-13-01T00:00:00Z",
-        "2026-02-30T00:00:00Z", "2026-11-26T24:00:00Z", "2026-11-26 15:00:00Z", "2026-11-26T15:00:00.Z",
-        "2026-11-26T15:00:00.1234567890Z", "x026-11-26T15:00:00Z", "2026-11-26T15:00:00.25",
-    ])
+    @Test(
+        "refuses what is not ours",
+        arguments: [
+            "", "2026-11-26", "2026-11-26T15:00:00", "2026-11-26T15:00:00+01:00", "2026-13-01T00:00:00Z",
+            "2026-02-30T00:00:00Z", "2026-11-26T24:00:00Z", "2026-11-26 15:00:00Z", "2026-11-26T15:00:00.Z",
+            "2026-11-26T15:00:00.1234567890Z", "x026-11-26T15:00:00Z", "2026-11-26T15:00:00.25",
+        ])
     func refuses(_ text: String) {
         #expect(Timestamp.parse(text) == nil)
     }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import StatusPage
 
 /// The page in a real browser: Debian's headless Chromium loads it from the running server, with a household
@@ -9,8 +10,11 @@ import TestSupport
 /// `NMAP2MQTT_UPDATE_SCREENSHOTS=1` they are also written to docs/ (status-page.png, status-page-phone.png).
 ///
 /// Skipped, saying why, when chromium is not installed; on CI (`CI=true`) it must run.
-@Suite(.serialized, .enabled(if: Chromium.path != nil || Chromium.onCI,
-                             "chromium is not installed (apt-get install -y chromium, or scripts/install-deps)"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: Chromium.path != nil || Chromium.onCI,
+        "chromium is not installed (apt-get install -y chromium, or scripts/install-deps)"))
 struct BrowserTests {
     static let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("docs").path
@@ -50,15 +54,17 @@ struct BrowserTests {
         let path = NSTemporaryDirectory() + "status-\(UUID().uuidString)-\(name)"
         defer { unlink(path) }
         try await withStatusServer(source: source) { (port: Int) async throws in
-            try await runChromium([
-                "--window-size=\(width),\(height)", "--force-device-scale-factor=\(scale)", "--screenshot=\(path)",
-                "http://127.0.0.1:\(port)/",
-            ], output: "/dev/null")
+            try await runChromium(
+                [
+                    "--window-size=\(width),\(height)", "--force-device-scale-factor=\(scale)", "--screenshot=\(path)",
+                    "http://127.0.0.1:\(port)/",
+                ], output: "/dev/null")
         }
         let png = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         // The IHDR chunk: width and height, big-endian, at bytes 16-23.
-        let size = png.count >= 24
+        let size =
+            png.count >= 24
             ? (png[16..<20].reduce(0) { $0 << 8 | Int($1) }, png[20..<24].reduce(0) { $0 << 8 | Int($1) }) : (0, 0)
         #expect(size.0 == width * scale && size.1 == height * scale, "\(size)")
         if ProcessInfo.processInfo.environment["NMAP2MQTT_UPDATE_SCREENSHOTS"] == "1" {
@@ -70,7 +76,8 @@ struct BrowserTests {
     /// One device's `<article>`, found by its data-id.
     func card(of id: String, in dom: String) -> String? {
         guard let marker = dom.range(of: "data-id=\"\(id)\""),
-              let start = dom[..<marker.lowerBound].range(of: "<article", options: .backwards) else { return nil }
+            let start = dom[..<marker.lowerBound].range(of: "<article", options: .backwards)
+        else { return nil }
         let rest = dom[start.lowerBound...]
         guard let end = rest.range(of: "</article>") else { return nil }
         return String(rest[..<end.upperBound])

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StatusPage
 
 @Suite struct HTTPRequestHeadTests {
@@ -14,7 +15,8 @@ import Testing
     }
 
     @Test func aPlainGet() {
-        guard case .complete(let head, let length) = parse("GET /metrics?token=a%20b HTTP/1.1\r\nHost: x\r\nAuthorization:  Bearer t \r\n\r\nBODY") else {
+        guard case .complete(let head, let length) = parse("GET /metrics?token=a%20b HTTP/1.1\r\nHost: x\r\nAuthorization:  Bearer t \r\n\r\nBODY")
+        else {
             Issue.record("not parsed")
             return
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StatusPage
 
 @Suite struct HealthCheckTests {
@@ -28,9 +29,10 @@ import Testing
         }
         let report = check.evaluate(stale, now: now)
         #expect(!report.healthy && report.statusCode == 503)
-        #expect(report.problems == [
-            "no successful scan for 1 min (allowed: 36 s); 4 failed scans in a row; last error: nmap: \"quoted\" failure",
-        ])
+        #expect(
+            report.problems == [
+                "no successful scan for 1 min (allowed: 36 s); 4 failed scans in a row; last error: nmap: \"quoted\" failure"
+            ])
         let json = String(decoding: report.json(), as: UTF8.self)
         #expect(json.contains("\"status\":\"unhealthy\""))
         #expect(json.contains("\\\"quoted\\\""))

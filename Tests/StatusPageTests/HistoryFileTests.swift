@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StatusPage
 
 @Suite struct HistoryFileTests {
@@ -75,8 +76,9 @@ import Testing
         var history = PresenceHistory()
         history.recordStart(at: StatusFixtures.at(0))
         for index in 0..<30_000 {
-            history.record("AA:BB:CC:DD:EE:\(index % 50)", index % 3 == 0 ? .home : .notHome,
-                           at: StatusFixtures.at(Double(index) / 200))
+            history.record(
+                "AA:BB:CC:DD:EE:\(index % 50)", index % 3 == 0 ? .home : .notHome,
+                at: StatusFixtures.at(Double(index) / 200))
         }
         #expect(history.entries.count <= 20_000)
         let data = HistoryFile(path: "/tmp/unused").encode(history)

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
 @testable import StatusPage
 
 /// Hostile clients against the running server on loopback: every one gets a 4xx or is dropped, with
@@ -9,12 +10,14 @@ import TestSupport
 @Suite(.serialized) struct HostileClientTests {
     let source = FixedSource(StatusFixtures.snapshot(now: Date()))
     var quick: StatusServer.Options {
-        StatusServer.Options(zone: .utc, limits: HTTPLimits(
-            maximumConnections: 8, headerTimeout: .seconds(1), writeTimeout: .seconds(2), drainTimeout: .milliseconds(500)))
+        StatusServer.Options(
+            zone: .utc,
+            limits: HTTPLimits(
+                maximumConnections: 8, headerTimeout: .seconds(1), writeTimeout: .seconds(2), drainTimeout: .milliseconds(500)))
     }
 
     @Test(arguments: [
-        "\u{16}\u{03}\u{01}\u{02}\u{00}\u{01}\u{00}\u{01}\u{fc}\u{03}\u{03}\r\n\r\n",  // a TLS ClientHello's start
+        "\u{16}\u{03}\u{01}\u{02}\u{00}\u{01}\u{00}\u{01}\u{fc}\u{03}\u{03}\r\n\r\n", // a TLS ClientHello's start
         "GET\r\n\r\n", "GET / HTTP/1.1 x\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "get / http/1.1\r\n\r\n",
         "GET / HTTP/1.1\r\nHost x\r\n\r\n", "GET / HTTP/1.1\r\n\tfolded: x\r\n\r\n",
         "SSH-2.0-OpenSSH_9.2\r\n\r\n",

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StatusPage
 
 @Suite struct PresenceHistoryTests {
@@ -66,11 +67,12 @@ import Testing
         #expect(history.entries.map(\.event) == [.start, .change(id: "a", state: .home), .stop, .start])
         #expect(history.entries[2].at == at(2))
         let line = history.timeline(for: ["a"], now: at(6), window: 6 * 3600)
-        #expect(line["a"] == [
-            TimelineSpan(from: at(0), to: at(2), state: .home),
-            TimelineSpan(from: at(2), to: at(5), state: .unknown),
-            TimelineSpan(from: at(5), to: at(6), state: .home),
-        ])
+        #expect(
+            line["a"] == [
+                TimelineSpan(from: at(0), to: at(2), state: .home),
+                TimelineSpan(from: at(2), to: at(5), state: .unknown),
+                TimelineSpan(from: at(5), to: at(6), state: .home),
+            ])
     }
 
     @Test func forgetRemovesEveryTrace() {

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import StatusPage
 
 /// Fixed moments and snapshots for the unit tests.
@@ -34,7 +35,9 @@ enum StatusFixtures {
     /// to 05:00; Bob's laptop left at 10:00.
     static func household(now: Date) -> (history: PresenceHistory, devices: [DeviceStatus], departures: [Departure]) {
         var history = PresenceHistory()
-        let alice = "AA:BB:CC:00:00:01", bob = "AA:BB:CC:00:00:02", tv = "AA:BB:CC:00:00:03"
+        let alice = "AA:BB:CC:00:00:01"
+        let bob = "AA:BB:CC:00:00:02"
+        let tv = "AA:BB:CC:00:00:03"
         let day = now.addingTimeInterval(-26 * 3600)
         history.recordStart(at: day, states: [alice: .home, tv: .home, bob: .home])
         history.record(alice, .notHome, at: now.addingTimeInterval(-20 * 3600))
@@ -60,10 +63,12 @@ enum StatusFixtures {
                 hostName: nil, lastSource: "passive", reason: "sent a DHCP request"),
         ]
         let departures = [
-            Departure(id: bob, name: "Bob's laptop", at: now.addingTimeInterval(-2 * 3600),
-                      reason: "not seen since 09:57; re-probe of 192.0.2.34 got no answer while 4 hosts did"),
-            Departure(id: alice, name: "Alice's phone", at: now.addingTimeInterval(-20 * 3600),
-                      reason: "not seen since 15:57; re-probe of 192.0.2.21 got no answer while 3 hosts did"),
+            Departure(
+                id: bob, name: "Bob's laptop", at: now.addingTimeInterval(-2 * 3600),
+                reason: "not seen since 09:57; re-probe of 192.0.2.34 got no answer while 4 hosts did"),
+            Departure(
+                id: alice, name: "Alice's phone", at: now.addingTimeInterval(-20 * 3600),
+                reason: "not seen since 15:57; re-probe of 192.0.2.21 got no answer while 3 hosts did"),
         ]
         return (history, devices, departures)
     }
@@ -81,10 +86,11 @@ enum StatusFixtures {
         var timeline: [String: [TimelineSpan]] = [:]
         for (index, text) in hostileStrings.enumerated() {
             let id = "02:00:00:00:00:\(index < 10 ? "0" : "")\(index)"
-            devices.append(DeviceStatus(
-                id: id, name: text, state: index % 2 == 0 ? .home : .notHome, since: now.addingTimeInterval(-600),
-                lastSeen: now.addingTimeInterval(-60), ip: text, mac: text, vendor: text, hostName: text,
-                lastSource: text, reason: text))
+            devices.append(
+                DeviceStatus(
+                    id: id, name: text, state: index % 2 == 0 ? .home : .notHome, since: now.addingTimeInterval(-600),
+                    lastSeen: now.addingTimeInterval(-60), ip: text, mac: text, vendor: text, hostName: text,
+                    lastSource: text, reason: text))
             timeline[id] = [TimelineSpan(from: now.addingTimeInterval(-86400), to: now, state: .home)]
         }
         var bridge = bridge(at: now)

@@ -1,6 +1,7 @@
 import Foundation
 import Prometheus
 import Testing
+
 @testable import StatusPage
 
 @Suite struct StatusMetricsTests {

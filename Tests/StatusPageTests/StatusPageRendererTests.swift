@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StatusPage
 
 @Suite struct StatusPageRendererTests {
@@ -8,9 +9,11 @@ import Testing
 
     @Test func showsEveryDeviceWithItsFacts() {
         let html = renderer.render(StatusFixtures.snapshot(now: now))
-        for text in ["Alice&#39;s phone", "Bob&#39;s laptop", "Living room TV", "192.0.2.34", "AA:BB:CC:00:00:02",
-                     "Lenovo", "bob-thinkpad", "by re-probe", "by passive", "Away since", "Home since",
-                     "re-probe of 192.0.2.34 got no answer while 4 hosts did", "2 of 3 home"] {
+        for text in [
+            "Alice&#39;s phone", "Bob&#39;s laptop", "Living room TV", "192.0.2.34", "AA:BB:CC:00:00:02",
+            "Lenovo", "bob-thinkpad", "by re-probe", "by passive", "Away since", "Home since",
+            "re-probe of 192.0.2.34 got no answer while 4 hosts did", "2 of 3 home",
+        ] {
             #expect(html.contains(text), "missing \(text)")
         }
         // Home first, then away; by name within each.
@@ -34,8 +37,10 @@ import Testing
         snapshot.bridge.lastError = "nmap exited with status 1"
         let report = HealthCheck(scanInterval: .seconds(12)).evaluate(snapshot, now: now)
         let html = renderer.render(snapshot, health: report)
-        for text in ["disconnected", "2.41 s", "Failures in a row</dt><dd class=\"bad\">3", "nmap exited with status 1",
-                     "Broker disconnected", "the MQTT broker is not connected"] {
+        for text in [
+            "disconnected", "2.41 s", "Failures in a row</dt><dd class=\"bad\">3", "nmap exited with status 1",
+            "Broker disconnected", "the MQTT broker is not connected",
+        ] {
             #expect(html.contains(text), "missing \(text)")
         }
     }
@@ -45,8 +50,9 @@ import Testing
         #expect(html.contains("<meta http-equiv=\"refresh\" content=\"30\">"))
         #expect(!html.lowercased().contains("<script"))
         #expect(!html.contains("http://") && !html.contains("https://"), "nothing loads from elsewhere")
-        #expect(!StatusPageRenderer(zone: .utc, refreshSeconds: 0).render(StatusFixtures.snapshot(now: now))
-            .contains("http-equiv"))
+        #expect(
+            !StatusPageRenderer(zone: .utc, refreshSeconds: 0).render(StatusFixtures.snapshot(now: now))
+                .contains("http-equiv"))
     }
 
     @Test func hostileStringsAreEscaped() {
@@ -107,8 +113,10 @@ import Testing
     let now = StatusFixtures.at(24)
 
     func svg(_ spans: [TimelineSpan], zone: DisplayZone = .utc) -> String {
-        TimelineSVG(spans: spans, windowStart: StatusFixtures.at(0), windowEnd: now,
-                    time: TimeText(zone: zone, now: now)).render(name: "Bob", key: "d0")
+        TimelineSVG(
+            spans: spans, windowStart: StatusFixtures.at(0), windowEnd: now,
+            time: TimeText(zone: zone, now: now)
+        ).render(name: "Bob", key: "d0")
     }
 
     @Test func spansBecomeRectsInProportion() {

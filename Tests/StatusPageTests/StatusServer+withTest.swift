@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Prometheus
 import TestSupport
+
 @testable import StatusPage
 
 /// Runs a status server on 127.0.0.1 (a port the kernel picks) for the length of `body`.

@@ -2,8 +2,9 @@ import Foundation
 import Logging
 import Prometheus
 import ServiceLifecycle
-import Testing
 import TestSupport
+import Testing
+
 @testable import StatusPage
 
 @Suite(.serialized) struct StatusServerTests {
@@ -108,8 +109,9 @@ import TestSupport
 
     @Test func aPortInUseIsAClearError() async throws {
         try await withStatusServer(source: source) { (port: Int) async throws in
-            let second = StatusServer(host: "127.0.0.1", port: port, source: source, metrics: StatusMetrics(),
-                                      logger: Logger(label: "test"))
+            let second = StatusServer(
+                host: "127.0.0.1", port: port, source: source, metrics: StatusMetrics(),
+                logger: Logger(label: "test"))
             await #expect(throws: StatusPageError.self) { try await second.run() }
             do { try await second.run() } catch let error as StatusPageError {
                 #expect(error.code == .cannotListen)
@@ -120,15 +122,16 @@ import TestSupport
 
     @Test func listensOnIPv6LoopbackToo() async throws {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let server = StatusServer(host: "::1", port: 0, source: source, metrics: StatusMetrics(),
-                                  logger: Logger(label: "test"), onListening: { continuation.yield($0) })
+        let server = StatusServer(
+            host: "::1", port: 0, source: source, metrics: StatusMetrics(),
+            logger: Logger(label: "test"), onListening: { continuation.yield($0) })
         let running = Task {
             defer { continuation.finish() }
             try await server.run()
         }
         defer { running.cancel() }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { return }  // no IPv6 on this machine
+        guard let port = await iterator.next() else { return } // no IPv6 on this machine
         #expect(port > 0)
         running.cancel()
         _ = try? await running.value

@@ -1,15 +1,17 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import StatusPage
 
 @Suite struct TimelineTests {
     func at(_ hours: Double) -> Date { StatusFixtures.at(hours) }
 
     /// The spans cover the window with no gap or overlap, oldest first.
-    func expectContiguous(_ spans: [TimelineSpan], from start: Date, to end: Date,
-                          sourceLocation: SourceLocation = #_sourceLocation)
-    {
+    func expectContiguous(
+        _ spans: [TimelineSpan], from start: Date, to end: Date,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(spans.first?.from == start, sourceLocation: sourceLocation)
         #expect(spans.last?.to == end, sourceLocation: sourceLocation)
         for (left, right) in zip(spans, spans.dropFirst()) {
@@ -24,10 +26,11 @@ import TestSupport
         history.recordStart(at: at(-2), states: ["bob": .home])
         history.record("bob", .notHome, at: at(22))
         let line = history.timeline(for: ["bob"], now: now)["bob"]!
-        #expect(line == [
-            TimelineSpan(from: at(0), to: at(22), state: .home),
-            TimelineSpan(from: at(22), to: at(24), state: .away),
-        ])
+        #expect(
+            line == [
+                TimelineSpan(from: at(0), to: at(22), state: .home),
+                TimelineSpan(from: at(22), to: at(24), state: .away),
+            ])
     }
 
     @Test func timeBeforeTheHistoryAndBetweenRunsIsUnknown() {
@@ -38,13 +41,14 @@ import TestSupport
         history.recordStop(at: at(12))
         history.recordStart(at: at(15), states: ["a": .home])
         let line = history.timeline(for: ["a"], now: now)["a"]!
-        #expect(line == [
-            TimelineSpan(from: at(0), to: at(6), state: .unknown),
-            TimelineSpan(from: at(6), to: at(9), state: .home),
-            TimelineSpan(from: at(9), to: at(12), state: .away),
-            TimelineSpan(from: at(12), to: at(15), state: .unknown),
-            TimelineSpan(from: at(15), to: at(24), state: .home),
-        ])
+        #expect(
+            line == [
+                TimelineSpan(from: at(0), to: at(6), state: .unknown),
+                TimelineSpan(from: at(6), to: at(9), state: .home),
+                TimelineSpan(from: at(9), to: at(12), state: .away),
+                TimelineSpan(from: at(12), to: at(15), state: .unknown),
+                TimelineSpan(from: at(15), to: at(24), state: .home),
+            ])
         expectContiguous(line, from: at(0), to: now)
     }
 
@@ -53,10 +57,11 @@ import TestSupport
         history.recordStart(at: at(0))
         history.record("new", .home, at: at(20))
         let line = history.timeline(for: ["new", "ghost"], now: at(24))
-        #expect(line["new"] == [
-            TimelineSpan(from: at(0), to: at(20), state: .away),
-            TimelineSpan(from: at(20), to: at(24), state: .home),
-        ])
+        #expect(
+            line["new"] == [
+                TimelineSpan(from: at(0), to: at(20), state: .away),
+                TimelineSpan(from: at(20), to: at(24), state: .home),
+            ])
         #expect(line["ghost"] == [TimelineSpan(from: at(0), to: at(24), state: .away)])
     }
 
@@ -104,4 +109,3 @@ import TestSupport
         #expect(alice.map(\.state) == [.home, .away, .home, .unknown, .home])
     }
 }
-

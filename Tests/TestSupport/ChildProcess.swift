@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,8 +27,10 @@ public final class ChildProcess: Sendable {
     /// - Parameters:
     ///   - environment: the child's whole environment; nil = this process's.
     ///   - workingDirectory: where the child starts; nil = this process's current directory.
-    public init(_ executable: String, _ arguments: [String], outputFile: String? = nil,
-                environment: [String: String]? = nil, workingDirectory: String? = nil) throws {
+    public init(
+        _ executable: String, _ arguments: [String], outputFile: String? = nil,
+        environment: [String: String]? = nil, workingDirectory: String? = nil
+    ) throws {
         // posix_spawn_file_actions_addchdir_np is not visible to Swift here: `env -C DIR` changes
         // directory and then execs the program itself.
         var arguments = arguments
@@ -59,15 +62,16 @@ public final class ChildProcess: Sendable {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
-        defer { envp?.forEach { free($0) } }
+        defer { for pointer in envp ?? [] { free(pointer) } }
         var pid: pid_t = 0
-        let rc = if let envp {
-            posix_spawn(&pid, path, &fileActions, &attributes, argv, envp)
-        } else {
-            posix_spawn(&pid, path, &fileActions, &attributes, argv, environ)
-        }
+        let rc =
+            if let envp {
+                posix_spawn(&pid, path, &fileActions, &attributes, argv, envp)
+            } else {
+                posix_spawn(&pid, path, &fileActions, &attributes, argv, environ)
+            }
         guard rc == 0 else {
             throw HarnessError("cannot start \(path) \(arguments.joined(separator: " ")): \(String(cString: strerror(rc)))")
         }

@@ -18,8 +18,11 @@ public enum Chromium {
         }
         let profile = NSTemporaryDirectory() + "test-chromium-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: profile) }
-        let quoted = ([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                       "--disable-extensions", "--user-data-dir=\(profile)", "--hide-scrollbars"] + arguments)
+        let quoted =
+            ([
+                chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-extensions", "--user-data-dir=\(profile)", "--hide-scrollbars",
+            ] + arguments)
             .map { "'\($0)'" }.joined(separator: " ")
         let child = try ChildProcess("/bin/sh", ["-c", "\(quoted) > '\(output)' 2>/dev/null"])
         guard let code = await child.waitForExit(within: .seconds(90)) else {

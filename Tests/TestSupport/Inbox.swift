@@ -95,11 +95,15 @@ public final class Inbox<Element: Sendable>: Sendable {
     }
 
     private enum Step<Value> {
-        case wait, done(Value), fail(String)
+        case wait
+        case done(Value)
+        case fail(String)
     }
 
-    private func poll<Value: Sendable>(within limit: Duration, _ step: (inout State) -> Step<Value>,
-                             timeout: (State) -> String) async throws -> Value {
+    private func poll<Value: Sendable>(
+        within limit: Duration, _ step: (inout State) -> Step<Value>,
+        timeout: (State) -> String
+    ) async throws -> Value {
         let deadline = ContinuousClock.now + limit
         while true {
             switch box.value.withLock({ step(&$0) }) {

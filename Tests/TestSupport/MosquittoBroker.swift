@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,8 +35,10 @@ public final class MosquittoBroker: Sendable {
 
     /// Starts a broker and returns once its port accepts connections.
     /// - Parameter port: a fixed port (to start a broker a client already waits for); nil: a free one.
-    public static func start(config: MosquittoBrokerConfig = .anonymous, port: Int? = nil,
-                             startupTimeout: Duration = .seconds(10)) async throws -> MosquittoBroker {
+    public static func start(
+        config: MosquittoBrokerConfig = .anonymous, port: Int? = nil,
+        startupTimeout: Duration = .seconds(10)
+    ) async throws -> MosquittoBroker {
         let directory = try makeDirectory()
         do {
             try await writeFiles(of: config, into: directory)
@@ -143,7 +146,9 @@ public final class MosquittoBroker: Sendable {
             if let code = child.exitCode {
                 let log = newLog()
                 if log.contains("Address already in use") { throw PortTaken() }
-                throw HarnessError("mosquitto -c \(directory)/mosquitto.conf exited with code \(code) before accepting connections on port \(port); its log:\n\(log)")
+                throw HarnessError(
+                    "mosquitto -c \(directory)/mosquitto.conf exited with code \(code) before accepting connections on port \(port); its log:\n\(log)"
+                )
             }
             if FreePort.isAccepting(port) { return child }
             if ContinuousClock.now >= deadline {

@@ -23,8 +23,10 @@ public struct MosquittoBrokerConfig: Sendable {
     /// Lines appended to the config (e.g. `max_packet_size 1000`). Default: none.
     public var extraLines: [String]
 
-    public init(template: Template, values: [String: String] = [:], files: [String: String] = [:],
-                users: [String: String] = [:], extraLines: [String] = []) {
+    public init(
+        template: Template, values: [String: String] = [:], files: [String: String] = [:],
+        users: [String: String] = [:], extraLines: [String] = []
+    ) {
         self.template = template
         self.values = values
         self.files = files
@@ -42,12 +44,14 @@ public struct MosquittoBrokerConfig: Sendable {
 
     /// TLS with ``TestCertificates``; with `requireClientCertificate`, clients must present one the test CA signed.
     public static func tls(_ certificates: TestCertificates, requireClientCertificate: Bool = false) -> MosquittoBrokerConfig {
-        .init(template: .bundled("tls"), values: [
-            "CA_FILE": certificates.caFile,
-            "CERT_FILE": certificates.serverCertificateFile,
-            "KEY_FILE": certificates.serverKeyFile,
-            "REQUIRE_CERTIFICATE": requireClientCertificate ? "true" : "false",
-        ])
+        .init(
+            template: .bundled("tls"),
+            values: [
+                "CA_FILE": certificates.caFile,
+                "CERT_FILE": certificates.serverCertificateFile,
+                "KEY_FILE": certificates.serverKeyFile,
+                "REQUIRE_CERTIFICATE": requireClientCertificate ? "true" : "false",
+            ])
     }
 
     /// Anonymous MQTT with these mosquitto ACL rules (`topic readwrite a/#`, `topic read b/#`, ...).
@@ -70,8 +74,10 @@ public struct MosquittoBrokerConfig: Sendable {
             text = given
         case .bundled(let name):
             guard let url = Bundle.module.url(forResource: name, withExtension: "conf", subdirectory: "MosquittoConfigs"),
-                  let contents = try? String(contentsOf: url, encoding: .utf8) else {
-                throw HarnessError("no broker config template \"\(name).conf\" in TestSupport's MosquittoConfigs; expected anonymous, password, tls or acl")
+                let contents = try? String(contentsOf: url, encoding: .utf8)
+            else {
+                throw HarnessError(
+                    "no broker config template \"\(name).conf\" in TestSupport's MosquittoConfigs; expected anonymous, password, tls or acl")
             }
             text = contents
         }
@@ -79,7 +85,8 @@ public struct MosquittoBrokerConfig: Sendable {
             text = text.replacingOccurrences(of: "{{\(name)}}", with: value)
         }
         if let range = text.range(of: #"\{\{[A-Z_]+\}\}"#, options: .regularExpression) {
-            throw HarnessError("the broker config template \(template) has a placeholder with no value: \(text[range]); give it in MosquittoBrokerConfig.values")
+            throw HarnessError(
+                "the broker config template \(template) has a placeholder with no value: \(text[range]); give it in MosquittoBrokerConfig.values")
         }
         return text + "\n" + extraLines.joined(separator: "\n") + "\n"
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -120,9 +121,11 @@ public final class TCPProxy: Sendable {
     /// Copies bytes both ways until either side closes (then both close normally) or the wake pipe
     /// is poked (then both are reset).
     private func relay(id: Int, _ a: Int32, _ b: Int32, wake: Int32) {
-        var fds = [pollfd(fd: a, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: b, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: a, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: b, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wake, events: Int16(POLLIN), revents: 0),
+        ]
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var reset = false
         loop: while true {

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,15 +37,18 @@ public struct TestCertificates: Sendable {
         removeStaleDirectories()
         let directory = NSTemporaryDirectory() + "nmap2mqtt-test-certs-\(getpid())"
         try? FileManager.default.removeItem(atPath: directory)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o755])
         let certificates = TestCertificates(directory: directory)
         let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         for (name, subject) in [("ca", "nmap2mqtt test CA"), ("unrelated-ca", "nmap2mqtt unrelated test CA")] {
-            try await ChildProcess.run("openssl", ["req", "-x509"] + key + [
-                "-keyout", "\(directory)/\(name).key", "-out", "\(directory)/\(name).crt", "-days", "2", "-subj", "/CN=\(subject)",
-                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-            ])
+            try await ChildProcess.run(
+                "openssl",
+                ["req", "-x509"] + key + [
+                    "-keyout", "\(directory)/\(name).key", "-out", "\(directory)/\(name).crt", "-days", "2", "-subj", "/CN=\(subject)",
+                    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+                ])
         }
         let leaves = [
             ("server", "localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n"),
@@ -54,13 +58,17 @@ public struct TestCertificates: Sendable {
             let extensionFile = "\(directory)/\(name).ext"
             try ("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n" + extensions)
                 .write(toFile: extensionFile, atomically: true, encoding: .utf8)
-            try await ChildProcess.run("openssl", ["req"] + key + [
-                "-keyout", "\(directory)/\(name).key", "-out", "\(directory)/\(name).csr", "-subj", "/CN=\(subject)",
-            ])
-            try await ChildProcess.run("openssl", [
-                "x509", "-req", "-in", "\(directory)/\(name).csr", "-CA", certificates.caFile, "-CAkey", "\(directory)/ca.key",
-                "-CAcreateserial", "-out", "\(directory)/\(name).crt", "-days", "2", "-extfile", extensionFile,
-            ])
+            try await ChildProcess.run(
+                "openssl",
+                ["req"] + key + [
+                    "-keyout", "\(directory)/\(name).key", "-out", "\(directory)/\(name).csr", "-subj", "/CN=\(subject)",
+                ])
+            try await ChildProcess.run(
+                "openssl",
+                [
+                    "x509", "-req", "-in", "\(directory)/\(name).csr", "-CA", certificates.caFile, "-CAkey", "\(directory)/ca.key",
+                    "-CAcreateserial", "-out", "\(directory)/\(name).crt", "-days", "2", "-extfile", extensionFile,
+                ])
         }
         for file in try FileManager.default.contentsOfDirectory(atPath: directory) {
             chmod("\(directory)/\(file)", 0o644)

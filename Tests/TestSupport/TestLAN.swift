@@ -159,8 +159,8 @@ public struct TestLAN: Sendable {
 
     /// The repository root, found from this file's place in it.
     public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // TestSupport
-        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent() // TestSupport
+        .deletingLastPathComponent() // Tests
         .deletingLastPathComponent()
 
     public static var scriptPath: String { repositoryRoot.appendingPathComponent("scripts/testlan.sh").path }

@@ -4,8 +4,10 @@ import Synchronization
 ///
 /// On a timeout this returns at once, without waiting for `body` (which is cancelled): a body that
 /// ignores cancellation (awaiting a `Task`'s value, say) must not turn a bounded wait into a hang.
-public func withTimeout<T: Sendable>(_ limit: Duration, _ what: String,
-                                     _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+public func withTimeout<T: Sendable>(
+    _ limit: Duration, _ what: String,
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     let outcome = FirstOutcome<T>()
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
@@ -23,7 +25,10 @@ public func withTimeout<T: Sendable>(_ limit: Duration, _ what: String,
                     work.cancel()
                 }
             }
-            outcome.onSettle { work.cancel(); timer.cancel() }
+            outcome.onSettle {
+                work.cancel()
+                timer.cancel()
+            }
         }
     } onCancel: {
         outcome.settle(.failure(CancellationError()))
@@ -67,7 +72,10 @@ private final class FirstOutcome<T: Sendable>: Sendable {
             guard !state.settled else { return (false, nil, nil) }
             state.settled = true
             if state.continuation == nil { state.early = result }
-            defer { state.continuation = nil; state.cleanup = nil }
+            defer {
+                state.continuation = nil
+                state.cleanup = nil
+            }
             return (true, state.continuation, state.cleanup)
         }
         continuation?.resume(with: result)

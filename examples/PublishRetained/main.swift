@@ -4,6 +4,7 @@
 //   mosquitto_sub -h HOST -p PORT -t TOPIC -C 1   # reads it back, retained
 import Logging
 import Mosquitto
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -5,8 +5,14 @@ import Yams
 /// place of `scan:`.
 extension BridgeConfiguration: ConfigDecodable {
     enum CodingKeys: String, ConfigKeys {
-        case mqtt, homeassistant, scan, deviceTracker = "device_tracker", devices, trackNewDevices = "track_new_devices"
-        case trackWithoutMAC = "track_without_mac", stateFile = "state_file", logLevel = "log_level", web
+        case mqtt, homeassistant, scan
+        case deviceTracker = "device_tracker"
+        case devices
+        case trackNewDevices = "track_new_devices"
+        case trackWithoutMAC = "track_without_mac"
+        case stateFile = "state_file"
+        case logLevel = "log_level"
+        case web
 
         /// A section's key written at the top level says where it belongs.
         static let hints: [String: String] = {
@@ -48,7 +54,8 @@ extension BridgeConfiguration: ConfigDecodable {
         case (nil, nil):
             throw ConfigError(
                 keyPath: "scan",
-                message: "is missing; expected scan: with at least hosts: (such as hosts: 192.168.1.0/24), or a Home Assistant device_tracker: block with platform: nmap_tracker"
+                message:
+                    "is missing; expected scan: with at least hosts: (such as hosts: 192.168.1.0/24), or a Home Assistant device_tracker: block with platform: nmap_tracker"
             )
         }
         let emptyMQTT = ConfigNode(node: Node([(Node, Node)]()), path: "mqtt")
@@ -95,7 +102,9 @@ extension BridgeConfiguration: ConfigDecodable {
 /// so users can paste what they already have.
 struct HomeAssistantTracker: ConfigDecodable {
     enum CodingKeys: String, ConfigKeys {
-        case platform, trackNewDevices = "track_new_devices", newDeviceDefaults = "new_device_defaults"
+        case platform
+        case trackNewDevices = "track_new_devices"
+        case newDeviceDefaults = "new_device_defaults"
 
         /// Keys of Home Assistant's legacy platform schema that nmap2mqtt has no use for, and why.
         static let hints: [String: String] = ScanSettings.CodingKeys.hints.merging([
@@ -161,7 +170,8 @@ struct HomeAssistantTracker: ConfigDecodable {
             }
             let platformNode = entry.child("platform", platformValue)
             guard try platformNode.string(expected: "nmap_tracker") == "nmap_tracker" else {
-                throw platformNode.error(is: "not supported", expected: "nmap_tracker (nmap2mqtt reads only the nmap_tracker entry; remove the others)")
+                throw platformNode.error(
+                    is: "not supported", expected: "nmap_tracker (nmap2mqtt reads only the nmap_tracker entry; remove the others)")
             }
             if tracker != nil {
                 throw entry.error("is a second nmap_tracker entry; expected one (nmap2mqtt runs one scan: merge its hosts into \(firstPath))")

@@ -93,7 +93,7 @@ enum YAMLText {
             (scalar.properties.isAlphabetic && scalar.isASCII) || ("0"..."9").contains(scalar) || "_./@-".unicodeScalars.contains(scalar)
         }
         guard safe, let first = text.unicodeScalars.first, first != "-", first != "@",
-              ImplicitScalar.type(of: text) == .str
+            ImplicitScalar.type(of: text) == .str
         else {
             return quoted(text)
         }

@@ -69,7 +69,9 @@ public struct BridgeConfiguration: Sendable, Equatable {
         case .success(let contents):
             data = contents
         case .failure(let reason):
-            throw ConfigError(keyPath: "", message: "cannot read the configuration file \(absolute): \(reason); expected a readable YAML file (see config.sample.yaml)")
+            throw ConfigError(
+                keyPath: "",
+                message: "cannot read the configuration file \(absolute): \(reason); expected a readable YAML file (see config.sample.yaml)")
         }
         guard let yaml = String(data: data, encoding: .utf8) else {
             throw ConfigError(keyPath: "", message: "the configuration file \(absolute) is not UTF-8 text; expected a YAML file")

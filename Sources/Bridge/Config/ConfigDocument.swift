@@ -33,13 +33,14 @@ enum ConfigDocument {
         let hint = "expected valid YAML: check the indentation and quoting there"
         switch error {
         case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             let while_ = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
             return ConfigError(keyPath: "", message: "YAML syntax error at column \(mark.column): \(problem)\(while_); \(hint)", line: mark.line)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.sorted().map(ConfigText.quoted).joined(separator: ", ")
-            return ConfigError(keyPath: "", message: "the key \(keys) appears more than once in one mapping; expected each key once", line: context.mark.line)
+            return ConfigError(
+                keyPath: "", message: "the key \(keys) appears more than once in one mapping; expected each key once", line: context.mark.line)
         case .reader(let problem, _, _, _):
             return ConfigError(keyPath: "", message: "the configuration cannot be read as text: \(problem); expected UTF-8 YAML")
         default:

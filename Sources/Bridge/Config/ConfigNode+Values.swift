@@ -51,7 +51,8 @@ extension ConfigNode {
     /// Anything from one second up is accepted, so tests can run with short intervals; `allowZero`
     /// admits exactly zero (`home_interval: 0` = off).
     func duration(unit: ConfigDurationUnit, allowZero: Bool = false) throws(ConfigError) -> Duration {
-        let expected = allowZero
+        let expected =
+            allowZero
             ? "0 (off) or a number of \(unit.plural) worth at least 1 second, such as \(unit.example) (units like 30s, 5m, 1h also work)"
             : "a number of \(unit.plural) of at least 1 second, such as \(unit.example) (units like 30s, 5m, 1h also work)"
         try checkTag()
@@ -106,7 +107,7 @@ extension ConfigNode {
         for (key, factor) in factors {
             guard let value = fields[key] else { continue }
             guard case .scalar = value.node, value.tagName == .int || value.tagName == .float,
-                  let number = value.node.int.map(Double.init) ?? value.node.float, number.isFinite
+                let number = value.node.int.map(Double.init) ?? value.node.float, number.isFinite
             else {
                 throw value.error(is: "not a number", expected: "a number of \(key)")
             }

@@ -89,7 +89,9 @@ struct ConfigNode {
         guard !name.hasPrefix("tag:yaml.org,2002:") else { return }
         switch name {
         case "!secret":
-            throw error("!secret is a Home Assistant tag and nmap2mqtt has no secrets.yaml; expected the value itself, mqtt.password_file, or the NMAP2MQTT_MQTT_* environment variables")
+            throw error(
+                "!secret is a Home Assistant tag and nmap2mqtt has no secrets.yaml; expected the value itself, mqtt.password_file, or the NMAP2MQTT_MQTT_* environment variables"
+            )
         case "!include", "!env_var", "!include_dir_list", "!include_dir_named", "!include_dir_merge_list", "!include_dir_merge_named", "!input":
             throw error("\(name) is a Home Assistant tag that nmap2mqtt does not read; expected the value itself")
         default:
@@ -110,7 +112,9 @@ struct ConfigNode {
     func mapping(accepting keys: [String], checked: Bool = true, hints: [String: String] = [:]) throws(ConfigError) -> ConfigMapping {
         try checkTag()
         guard case .mapping(let mapping) = node else {
-            throw error(is: "not a mapping", expected: "keys under \(path.isEmpty ? "the top level" : path) such as \(keys.prefix(3).joined(separator: ", "))")
+            throw error(
+                is: "not a mapping", expected: "keys under \(path.isEmpty ? "the top level" : path) such as \(keys.prefix(3).joined(separator: ", "))"
+            )
         }
         var entries: [(key: String, value: ConfigNode)] = []
         for (keyNode, valueNode) in mapping {

@@ -12,7 +12,9 @@ public struct DeviceEntry: Sendable, Equatable {
 
 extension DeviceEntry: ConfigDecodable {
     enum CodingKeys: String, ConfigKeys {
-        case mac, name, considerHome = "consider_home", track
+        case mac, name
+        case considerHome = "consider_home"
+        case track
     }
 
     init(from decoder: ConfigDecoder) throws(ConfigError) {
@@ -30,7 +32,8 @@ extension DeviceEntry: ConfigDecodable {
     static func list(_ node: ConfigNode, _ decoder: ConfigDecoder) throws(ConfigError) -> [DeviceEntry] {
         try node.checkTag()
         guard case .sequence = node.node else {
-            throw node.error(is: "not a list", expected: "a list of devices, each like - mac: aa:bb:cc:dd:ee:ff with optional name, consider_home and track")
+            throw node.error(
+                is: "not a list", expected: "a list of devices, each like - mac: aa:bb:cc:dd:ee:ff with optional name, consider_home and track")
         }
         var devices: [DeviceEntry] = []
         var seen: [String: String] = [:]

@@ -11,7 +11,9 @@ public struct HomeAssistantSettings: Sendable, Equatable {
 
 extension HomeAssistantSettings: ConfigDecodable {
     enum CodingKeys: String, ConfigKeys {
-        case discovery, discoveryPrefix = "discovery_prefix", statusTopic = "status_topic"
+        case discovery
+        case discoveryPrefix = "discovery_prefix"
+        case statusTopic = "status_topic"
     }
 
     init(from decoder: ConfigDecoder) throws(ConfigError) {

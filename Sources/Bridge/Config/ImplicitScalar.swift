@@ -24,8 +24,10 @@ enum ImplicitScalar {
     }
 
     private static func isBool(_ text: String) -> Bool {
-        ["yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
-         "on", "On", "ON", "off", "Off", "OFF"].contains(text)
+        [
+            "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+            "on", "On", "ON", "off", "Off", "OFF",
+        ].contains(text)
     }
 
     private static func all(_ text: Substring, _ allowed: (Character) -> Bool) -> Bool {
@@ -55,7 +57,8 @@ enum ImplicitScalar {
         if body.hasPrefix("0") { return all(body.dropFirst()) { ($0 >= "0" && $0 <= "7") || $0 == "_" } }
         let parts = body.split(separator: ":", omittingEmptySubsequences: false)
         guard let head = parts.first, let first = head.first, first >= "1", first <= "9",
-              all(head, { isDigit($0) || $0 == "_" }) else { return false }
+            all(head, { isDigit($0) || $0 == "_" })
+        else { return false }
         return parts.dropFirst().allSatisfy(isSexagesimalPart)
     }
 
@@ -72,7 +75,8 @@ enum ImplicitScalar {
             guard let dot = body.lastIndex(of: ".") else { return false }
             let parts = body[..<dot].split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count >= 2, let head = parts.first, let first = head.first, isDigit(first),
-                  all(head, { isDigit($0) || $0 == "_" }), parts.dropFirst().allSatisfy(isSexagesimalPart) else { return false }
+                all(head, { isDigit($0) || $0 == "_" }), parts.dropFirst().allSatisfy(isSexagesimalPart)
+            else { return false }
             return body[body.index(after: dot)...].allSatisfy { isDigit($0) || $0 == "_" }
         }
         // [0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?
@@ -105,14 +109,17 @@ enum ImplicitScalar {
         let characters = Array(text)
         func digits(_ range: Range<Int>) -> Bool { range.upperBound <= characters.count && characters[range].allSatisfy(isDigit) }
         if characters.count == 10 {
-            return digits(0 ..< 4) && characters[4] == "-" && digits(5 ..< 7) && characters[7] == "-" && digits(8 ..< 10)
+            return digits(0..<4) && characters[4] == "-" && digits(5..<7) && characters[7] == "-" && digits(8..<10)
         }
         // YYYY-M[M]-D[D](T|t|blanks)H[H]:MM:SS(.fraction)?(blanks?(Z|±H[H](:MM)?))?
-        guard digits(0 ..< 4), characters.count > 5, characters[4] == "-" else { return false }
+        guard digits(0..<4), characters.count > 5, characters[4] == "-" else { return false }
         var index = 5
         func number(_ minimum: Int, _ maximum: Int) -> Bool {
             var count = 0
-            while index < characters.count, isDigit(characters[index]), count < maximum { index += 1; count += 1 }
+            while index < characters.count, isDigit(characters[index]), count < maximum {
+                index += 1
+                count += 1
+            }
             return count >= minimum
         }
         func expect(_ c: Character) -> Bool {

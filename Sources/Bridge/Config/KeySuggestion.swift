@@ -41,7 +41,8 @@ enum KeySuggestion {
 
     /// Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps.
     static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)

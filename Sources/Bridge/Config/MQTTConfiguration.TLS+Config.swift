@@ -4,7 +4,10 @@ import Mosquitto
 /// trust store, a mapping names the files; `false` is read by `MQTTSettings` as none.
 extension MQTTConfiguration.TLS: ConfigDecodable {
     enum CodingKeys: String, ConfigKeys {
-        case caFile = "ca_file", certFile = "cert_file", keyFile = "key_file", insecure
+        case caFile = "ca_file"
+        case certFile = "cert_file"
+        case keyFile = "key_file"
+        case insecure
     }
 
     init(from decoder: ConfigDecoder) throws(ConfigError) {

@@ -42,7 +42,8 @@ extension MQTTSettings: CustomStringConvertible, CustomDebugStringConvertible, C
         let user = connection.username.map { "\($0)@" } ?? ""
         let secured = connection.tls == nil ? "mqtt" : "mqtts"
         let masked = connection.password == nil ? "" : " password ********"
-        return "\(secured)://\(user)\(connection.host):\(connection.port) v\(connection.protocolVersion) client \(connection.clientID) base \(baseTopic)\(masked)"
+        return
+            "\(secured)://\(user)\(connection.host):\(connection.port) v\(connection.protocolVersion) client \(connection.clientID) base \(baseTopic)\(masked)"
     }
 
     public var debugDescription: String {
@@ -73,8 +74,13 @@ extension MQTTSettings: CustomStringConvertible, CustomDebugStringConvertible, C
 /// The `mqtt:` section, with the `NMAP2MQTT_MQTT_*` environment overrides applied on top.
 extension MQTTSettings: ConfigDecodable {
     enum CodingKeys: String, ConfigKeys {
-        case host, port, `protocol`, clientID = "client_id", username, password, passwordFile = "password_file", tls, keepalive
-        case baseTopic = "base_topic", lastSeenRefresh = "last_seen_refresh"
+        case host, port, `protocol`
+        case clientID = "client_id"
+        case username, password
+        case passwordFile = "password_file"
+        case tls, keepalive
+        case baseTopic = "base_topic"
+        case lastSeenRefresh = "last_seen_refresh"
 
         static let hints: [String: String] = [
             "user": "did you mean \"username\"?",
@@ -89,12 +95,13 @@ extension MQTTSettings: ConfigDecodable {
 
     init(from decoder: ConfigDecoder) throws(ConfigError) {
         let fields = try decoder.fields(CodingKeys.self)
-        let tls = try fields.value(.tls) { node throws(ConfigError) -> MQTTConfiguration.TLS? in
-            if case .scalar = node.node, !(try node.bool()) { return nil }
-            return try decoder.decode(MQTTConfiguration.TLS.self, from: node)
-        } ?? nil
+        let tls =
+            try fields.value(.tls) { node throws(ConfigError) -> MQTTConfiguration.TLS? in
+                if case .scalar = node.node, !(try node.bool()) { return nil }
+                return try decoder.decode(MQTTConfiguration.TLS.self, from: node)
+            } ?? nil
         let port = try fields.overridden(.port, by: "NMAP2MQTT_MQTT_PORT") { node throws(ConfigError) in
-            try node.integer(in: 1 ... 65_535, what: "a port")
+            try node.integer(in: 1...65_535, what: "a port")
         }
         var connection = MQTTConfiguration(port: port, clientID: Self.defaultClientID(), tls: tls)
         connection.host = try fields.overridden(.host, by: "NMAP2MQTT_MQTT_HOST", Self.host) ?? connection.host
@@ -104,7 +111,9 @@ extension MQTTSettings: ConfigDecodable {
             try node.string(expected: "a user name, or leave mqtt.username out")
         }
         self.init()
-        if let password = try fields.overridden(.password, by: "NMAP2MQTT_MQTT_PASSWORD", { node throws(ConfigError) in try Self.password(node.secret()) }) {
+        if let password = try fields.overridden(
+            .password, by: "NMAP2MQTT_MQTT_PASSWORD", { node throws(ConfigError) in try Self.password(node.secret()) })
+        {
             if let fileNode = fields[.passwordFile], fields.has(.password) {
                 throw fileNode.error("is given together with mqtt.password; expected only one of them")
             }
@@ -114,7 +123,8 @@ extension MQTTSettings: ConfigDecodable {
             passwordFile = file.path
         }
         if connection.password != nil, connection.username == nil, connection.protocolVersion == .v311 {
-            throw fields.missing(.username, expected: "a user name: MQTT 3.1.1 sends a password only together with a user name (or use mqtt.protocol: 5)")
+            throw fields.missing(
+                .username, expected: "a user name: MQTT 3.1.1 sends a password only together with a user name (or use mqtt.protocol: 5)")
         }
         try fields.read(.keepalive, into: &connection.keepAlive) { node throws(ConfigError) in
             let keepalive = try node.duration(unit: .seconds)

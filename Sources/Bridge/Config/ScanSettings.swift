@@ -29,8 +29,15 @@ public struct ScanSettings: Sendable, Equatable {
 
 extension ScanSettings: ConfigDecodable {
     enum CodingKeys: String, ConfigKeys {
-        case hosts, exclude, excludeMACs = "exclude_macs", scanOptions = "scan_options", interval = "interval_seconds"
-        case homeInterval = "home_interval", considerHome = "consider_home", timeout, nmapPath = "nmap_path", listen
+        case hosts, exclude
+        case excludeMACs = "exclude_macs"
+        case scanOptions = "scan_options"
+        case interval = "interval_seconds"
+        case homeInterval = "home_interval"
+        case considerHome = "consider_home"
+        case timeout
+        case nmapPath = "nmap_path"
+        case listen
 
         /// Home Assistant's newer names, and the ones people reach for first.
         static let hints: [String: String] = [

@@ -19,7 +19,8 @@ extension WebSettings: CustomStringConvertible {
 
 extension WebSettings: ConfigDecodable {
     enum CodingKeys: String, ConfigKeys {
-        case enabled, host, port, authToken = "auth_token"
+        case enabled, host, port
+        case authToken = "auth_token"
     }
 
     init(from decoder: ConfigDecoder) throws(ConfigError) {
@@ -27,7 +28,9 @@ extension WebSettings: ConfigDecodable {
         self.init()
         try fields.read(.enabled, into: &enabled)
         try fields.read(.host, into: &host, expected: "an address to bind, such as 127.0.0.1 (or 0.0.0.0 for every interface, with auth_token)")
-        try fields.read(.port, into: &port) { node throws(ConfigError) in try node.integer(in: 0 ... 65_535, what: "a TCP port from 1 to 65535, or 0 for a free one") }
+        try fields.read(.port, into: &port) { node throws(ConfigError) in
+            try node.integer(in: 0...65_535, what: "a TCP port from 1 to 65535, or 0 for a free one")
+        }
         authToken = try fields.value(.authToken) { node throws(ConfigError) in
             let expected = "a token of at least 16 characters without spaces, such as the output of: openssl rand -hex 16"
             let token = try node.string(expected: expected)

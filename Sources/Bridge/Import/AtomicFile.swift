@@ -25,7 +25,8 @@ enum AtomicFile {
         var template = Array("\(directory)/.\(name).import-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
-            throw failure("cannot be rewritten: no temporary file can be made in \(directory) (\(reason())); expected a directory this user may write to")
+            throw failure(
+                "cannot be rewritten: no temporary file can be made in \(directory) (\(reason())); expected a directory this user may write to")
         }
         let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var isOpen = true
@@ -51,7 +52,9 @@ enum AtomicFile {
             throw abandon("cannot be rewritten: \(temporary) cannot be examined: \(reason())")
         }
         if new.st_uid != old.st_uid || new.st_gid != old.st_gid, fchown(descriptor, old.st_uid, old.st_gid) != 0 {
-            throw abandon("cannot be rewritten with its owner and group (uid \(old.st_uid), gid \(old.st_gid)) kept: \(reason()); expected to run as the file's owner (in its group) or as root")
+            throw abandon(
+                "cannot be rewritten with its owner and group (uid \(old.st_uid), gid \(old.st_gid)) kept: \(reason()); expected to run as the file's owner (in its group) or as root"
+            )
         }
         guard fchmod(descriptor, old.st_mode & 0o7777) == 0 else {
             throw abandon("cannot be rewritten with its mode kept: \(reason())")

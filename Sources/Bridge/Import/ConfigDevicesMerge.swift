@@ -1,5 +1,5 @@
-import NetworkAddresses
 import Foundation
+import NetworkAddresses
 import Presence
 import Yams
 
@@ -54,7 +54,10 @@ public enum ConfigDevicesMerge {
         var lines = ConfigTextLines(text)
         // Yams does not keep a node's style; the character at its position tells.
         if lines.scalar(at: root.node.mark) == "{" {
-            throw ImportError(.cannotEditConfig, line: root.line, "is written as one flow mapping ({...}); expected YAML in block style, such as config.sample.yaml, for the import to add lines to; nothing was written")
+            throw ImportError(
+                .cannotEditConfig, line: root.line,
+                "is written as one flow mapping ({...}); expected YAML in block style, such as config.sample.yaml, for the import to add lines to; nothing was written"
+            )
         }
         if let (keyNode, valueNode) = devicesPair {
             try lines.extendList(key: keyNode, value: valueNode, with: added.map(\.entry), comment: comment)
@@ -86,10 +89,11 @@ public enum ConfigDevicesMerge {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ImportError(.invalidConfig, "is not UTF-8 text; expected a YAML configuration file")
         }
-        let target = realpath(absolute, nil).map { resolved in
-            defer { free(resolved) }
-            return String(cString: resolved)
-        } ?? absolute
+        let target =
+            realpath(absolute, nil).map { resolved in
+                defer { free(resolved) }
+                return String(cString: resolved)
+            } ?? absolute
         let directory = (absolute as NSString).deletingLastPathComponent
         let outcome = try merge(devices, into: text, configDirectory: directory, environment: environment, comment: comment)
         if !outcome.added.isEmpty {
@@ -115,7 +119,8 @@ public enum ConfigDevicesMerge {
         } catch {
             let place = error.line.map { " (line \($0) of the edited text)" } ?? ""
             let key = error.keyPath.isEmpty ? "" : "\(error.keyPath): "
-            throw ImportError(.wouldBreakConfig, "the edited file would not pass the configuration check: \(key)\(error.message)\(place); \(fallback)")
+            throw ImportError(
+                .wouldBreakConfig, "the edited file would not pass the configuration check: \(key)\(error.message)\(place); \(fallback)")
         }
         var rest = result
         rest.devices = original.devices
@@ -134,10 +139,10 @@ public enum ConfigDevicesMerge {
         var lines: [String: Int] = [:]
         for item in items {
             guard case .mapping(let fields) = item,
-                  let macNode = fields.first(where: { $0.key.scalar?.string == "mac" })?.value,
-                  let text = macNode.scalar?.string,
-                  let mac = MACAddress.normalized(ConfigText.trimmed(text)),
-                  let line = macNode.mark?.line
+                let macNode = fields.first(where: { $0.key.scalar?.string == "mac" })?.value,
+                let text = macNode.scalar?.string,
+                let mac = MACAddress.normalized(ConfigText.trimmed(text)),
+                let line = macNode.mark?.line
             else { continue }
             lines[mac] = lines[mac] ?? line
         }

@@ -39,7 +39,7 @@ struct ConfigTextLines {
         guard let mark, mark.line >= 1, mark.line <= lines.count else { return nil }
         let scalars = content(mark.line - 1).unicodeScalars
         guard mark.column >= 1, let index = scalars.index(scalars.startIndex, offsetBy: mark.column - 1, limitedBy: scalars.endIndex),
-              index < scalars.endIndex
+            index < scalars.endIndex
         else { return nil }
         return scalars[index]
     }
@@ -76,11 +76,14 @@ struct ConfigTextLines {
         }
         switch value {
         case .scalar where ConfigNode(node: value, path: "devices").isNull,
-             .sequence(_) where value.sequence?.count == 0:
+            .sequence(_) where value.sequence?.count == 0:
             let emptyValues = ["", "~", "null", "Null", "NULL"]
             let flatValue = split.value.filter { $0 != " " && $0 != "\t" }
             guard emptyValues.contains(split.value) || flatValue == "[]" else {
-                throw cannotEdit(keyMark.line, "has \(ConfigText.quoted(split.value)) after devices:; expected [] or nothing there (a list in flow style, an anchor or a tag cannot be extended line by line)")
+                throw cannotEdit(
+                    keyMark.line,
+                    "has \(ConfigText.quoted(split.value)) after devices:; expected [] or nothing there (a list in flow style, an anchor or a tag cannot be extended line by line)"
+                )
             }
             // Blank out the value, so a comment after it stays in its column.
             var line = split.head + String(repeating: " ", count: split.value.count) + split.tail
@@ -92,16 +95,20 @@ struct ConfigTextLines {
             insert(Self.items(entries, dashColumn: dashColumn, keyOffset: 2, comment: comment), after: keyIndex)
         case .sequence(let sequence):
             guard scalar(at: sequence.mark) != "[", split.value.isEmpty else {
-                throw cannotEdit(keyMark.line, "devices: is a list in flow style ([...]); expected a block list (- mac: ... on lines of their own) for the import to add to")
+                throw cannotEdit(
+                    keyMark.line,
+                    "devices: is a list in flow style ([...]); expected a block list (- mac: ... on lines of their own) for the import to add to")
             }
-            guard let first = (keyIndex + 1 ..< lines.count).first(where: { !isBlank($0) && !isComment($0) }),
-                  let firstItem = Self.dashItem(content(first))
+            guard let first = (keyIndex + 1..<lines.count).first(where: { !isBlank($0) && !isComment($0) }),
+                let firstItem = Self.dashItem(content(first))
             else {
-                throw cannotEdit(keyMark.line, "the devices: list does not start on the next line with -; expected a block list such as config.sample.yaml's example")
+                throw cannotEdit(
+                    keyMark.line,
+                    "the devices: list does not start on the next line with -; expected a block list such as config.sample.yaml's example")
             }
             let dashColumn = indentation(first)
             var last = first
-            for index in first + 1 ..< lines.count where !isBlank(index) {
+            for index in first + 1..<lines.count where !isBlank(index) {
                 let indent = indentation(index)
                 if indent > dashColumn {
                     last = index
@@ -136,14 +143,16 @@ struct ConfigTextLines {
         while valueStart < scalars.count, scalars[valueStart] == " " || scalars[valueStart] == "\t" { valueStart += 1 }
         var commentStart = valueStart
         while commentStart < scalars.count {
-            if scalars[commentStart] == "#", commentStart == valueStart || scalars[commentStart - 1] == " " || scalars[commentStart - 1] == "\t" { break }
+            if scalars[commentStart] == "#", commentStart == valueStart || scalars[commentStart - 1] == " " || scalars[commentStart - 1] == "\t" {
+                break
+            }
             commentStart += 1
         }
         var valueEnd = commentStart
         while valueEnd > valueStart, scalars[valueEnd - 1] == " " || scalars[valueEnd - 1] == "\t" { valueEnd -= 1 }
         return (
-            head + String(String.UnicodeScalarView(scalars[position ..< valueStart])),
-            String(String.UnicodeScalarView(scalars[valueStart ..< valueEnd])),
+            head + String(String.UnicodeScalarView(scalars[position..<valueStart])),
+            String(String.UnicodeScalarView(scalars[valueStart..<valueEnd])),
             String(String.UnicodeScalarView(scalars[valueEnd...]))
         )
     }
@@ -158,7 +167,7 @@ struct ConfigTextLines {
         guard after.first == " " || after.first == "\t" else { return nil }
         let spaces = after.prefix { $0 == " " }.count
         let key = after.dropFirst(spaces)
-        if key.isEmpty || key.hasPrefix("#") || spaces == 0 { return 2 }  // `-` alone, or a tab after it
+        if key.isEmpty || key.hasPrefix("#") || spaces == 0 { return 2 } // `-` alone, or a tab after it
         return spaces + 1
     }
 
@@ -171,6 +180,8 @@ struct ConfigTextLines {
     }
 
     private func cannotEdit(_ line: Int?, _ message: String) -> ImportError {
-        ImportError(.cannotEditConfig, line: line, "\(message); nothing was written: paste the list that nmap2mqtt import prints without --into under devices: by hand")
+        ImportError(
+            .cannotEditConfig, line: line,
+            "\(message); nothing was written: paste the list that nmap2mqtt import prints without --into under devices: by hand")
     }
 }

@@ -1,5 +1,5 @@
-import NetworkAddresses
 import Foundation
+import NetworkAddresses
 import Presence
 import Yams
 
@@ -30,7 +30,8 @@ public enum KnownDevices {
         case .success(let contents):
             data = contents
         case .failure(let failure):
-            throw ImportError(.unreadable, "cannot be read: \(failure.reason); expected Home Assistant's known_devices.yaml (in its configuration directory)")
+            throw ImportError(
+                .unreadable, "cannot be read: \(failure.reason); expected Home Assistant's known_devices.yaml (in its configuration directory)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ImportError(.badKnownDevices, "is not UTF-8 text; expected Home Assistant's known_devices.yaml")
@@ -55,7 +56,8 @@ public enum KnownDevices {
             if rootNode.isNull { return empty }
             throw ImportError(
                 .badKnownDevices, line: rootNode.line,
-                "the file is \(rootNode.described), not a mapping; expected Home Assistant's known_devices.yaml: device ids such as annas_iphone: with name: and mac: under each")
+                "the file is \(rootNode.described), not a mapping; expected Home Assistant's known_devices.yaml: device ids such as annas_iphone: with name: and mac: under each"
+            )
         }
         if mapping.count == 0 { return empty }
 
@@ -82,7 +84,8 @@ public enum KnownDevices {
 
         mutating func readDevice(_ keyNode: Node, _ valueNode: Node) {
             guard case .scalar(let keyScalar) = keyNode else {
-                errors.append(ImportIssue(line: keyNode.mark?.line, message: "a device id is a list or mapping; expected plain ids such as annas_iphone:"))
+                errors.append(
+                    ImportIssue(line: keyNode.mark?.line, message: "a device id is a list or mapping; expected plain ids such as annas_iphone:"))
                 return
             }
             let slug = keyScalar.string
@@ -100,7 +103,8 @@ public enum KnownDevices {
                 var values: [String: ConfigNode] = [:]
                 for (fieldKey, fieldValue) in fields {
                     guard case .scalar(let fieldScalar) = fieldKey else {
-                        throw ConfigError(keyPath: slug, message: "a key is a list or mapping; expected keys such as name: and mac:", line: fieldKey.mark?.line)
+                        throw ConfigError(
+                            keyPath: slug, message: "a key is a list or mapping; expected keys such as name: and mac:", line: fieldKey.mark?.line)
                     }
                     let key = fieldScalar.string
                     if KnownDevices.usedKeys.contains(key) {
@@ -112,9 +116,10 @@ public enum KnownDevices {
                 guard let mac = try readMAC(values["mac"], slug: slug, line: line) else { return }
                 if let first = seen[mac] {
                     let firstPlace = first.line.map { "line \($0)" } ?? "above"
-                    notes.append(ImportIssue(
-                        line: values["mac"]?.line ?? line,
-                        message: "\(slug): mac \(mac) is also the mac of \(first.slug) (\(firstPlace)); kept \(first.slug), skipped \(slug)"))
+                    notes.append(
+                        ImportIssue(
+                            line: values["mac"]?.line ?? line,
+                            message: "\(slug): mac \(mac) is also the mac of \(first.slug) (\(firstPlace)); kept \(first.slug), skipped \(slug)"))
                     return
                 }
                 var entry = DeviceEntry(mac: mac)
@@ -124,7 +129,8 @@ public enum KnownDevices {
                 seen[mac] = (slug, line)
                 devices.append(KnownDevice(slug: slug, line: line, entry: entry))
             } catch {
-                errors.append(ImportIssue(line: error.line ?? line, message: error.keyPath.isEmpty ? error.message : "\(error.keyPath): \(error.message)"))
+                errors.append(
+                    ImportIssue(line: error.line ?? line, message: error.keyPath.isEmpty ? error.message : "\(error.keyPath): \(error.message)"))
             }
         }
 
@@ -137,7 +143,12 @@ public enum KnownDevices {
             let text = ConfigText.trimmed(try node.scalarText(expected: "the device's MAC address, such as aa:bb:cc:dd:ee:ff"))
             let upper = text.uppercased()
             if let prefix = ["BT_", "BLE_"].first(where: upper.hasPrefix), MACAddress.normalized(String(text.dropFirst(prefix.count))) != nil {
-                notes.append(ImportIssue(line: node.line, message: "\(slug): mac \(ConfigText.quoted(text)) is a Bluetooth address (Home Assistant's Bluetooth trackers), which nmap cannot see; skipped"))
+                notes.append(
+                    ImportIssue(
+                        line: node.line,
+                        message:
+                            "\(slug): mac \(ConfigText.quoted(text)) is a Bluetooth address (Home Assistant's Bluetooth trackers), which nmap cannot see; skipped"
+                    ))
                 return nil
             }
             let mac = try node.mac()
@@ -164,7 +175,8 @@ public enum KnownDevices {
         /// Home Assistant's `cv.boolean`; absent means false there, and here.
         private mutating func readTrack(_ node: ConfigNode?, slug: String, line: Int?) throws(ConfigError) -> Bool {
             guard let node, !node.isNull else {
-                notes.append(ImportIssue(line: line, message: "\(slug): has no track: key, and Home Assistant's default is false; imported with track: false"))
+                notes.append(
+                    ImportIssue(line: line, message: "\(slug): has no track: key, and Home Assistant's default is false; imported with track: false"))
                 return false
             }
             let text = try node.scalarText(expected: "true or false")
@@ -181,7 +193,8 @@ public enum KnownDevices {
             guard let node, !node.isNull else { return nil }
             let duration = try node.duration(unit: .seconds, allowZero: true)
             if duration == .zero {
-                notes.append(ImportIssue(line: node.line, message: "\(node.path): 0 is below nmap2mqtt's minimum of 1 second; imported as consider_home: 1"))
+                notes.append(
+                    ImportIssue(line: node.line, message: "\(node.path): 0 is below nmap2mqtt's minimum of 1 second; imported as consider_home: 1"))
                 return .seconds(1)
             }
             return duration
@@ -207,13 +220,18 @@ public enum KnownDevices {
     private static func syntaxIssue(_ error: YamlError) -> ImportIssue {
         switch error {
         case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             let while_ = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
-            return ImportIssue(line: mark.line, message: "YAML syntax error at column \(mark.column): \(problem)\(while_); expected valid YAML: check the indentation and quoting there")
+            return ImportIssue(
+                line: mark.line,
+                message:
+                    "YAML syntax error at column \(mark.column): \(problem)\(while_); expected valid YAML: check the indentation and quoting there")
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.sorted().map(ConfigText.quoted).joined(separator: ", ")
-            return ImportIssue(line: context.mark.line, message: "the key \(keys) appears more than once in one mapping; expected each device id, and each key of a device, once")
+            return ImportIssue(
+                line: context.mark.line,
+                message: "the key \(keys) appears more than once in one mapping; expected each device id, and each key of a device, once")
         case .reader(let problem, _, _, _):
             return ImportIssue(line: nil, message: "cannot be read as text: \(problem); expected UTF-8 YAML")
         default:

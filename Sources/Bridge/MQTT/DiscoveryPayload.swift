@@ -79,11 +79,12 @@ struct DiscoveryPayload: Encodable {
             source_type: "router",
             availability: [Availability(topic: topics.bridgeState)],
             qos: 1,
-            device: DeviceInfo(connections: device.mac.map { [["mac", $0]] },
-                               identifiers: ["nmap2mqtt_\(device.id)"],
-                               name: device.name,
-                               manufacturer: device.vendor,
-                               via_device: Topics.bridgeDeviceID),
+            device: DeviceInfo(
+                connections: device.mac.map { [["mac", $0]] },
+                identifiers: ["nmap2mqtt_\(device.id)"],
+                name: device.name,
+                manufacturer: device.vendor,
+                via_device: Topics.bridgeDeviceID),
             origin: Origin(sw_version: version, support_url: BridgeVersion.supportURL))
         return Payloads.encode(payload)
     }
@@ -98,8 +99,9 @@ struct DiscoveryPayload: Encodable {
             device_class: "connectivity",
             entity_category: "diagnostic",
             qos: 1,
-            device: DeviceInfo(identifiers: [Topics.bridgeDeviceID], name: "nmap2mqtt", manufacturer: "nmap2mqtt",
-                               model: "nmap presence bridge", sw_version: version),
+            device: DeviceInfo(
+                identifiers: [Topics.bridgeDeviceID], name: "nmap2mqtt", manufacturer: "nmap2mqtt",
+                model: "nmap presence bridge", sw_version: version),
             origin: Origin(sw_version: version, support_url: BridgeVersion.supportURL))
         return Payloads.encode(payload)
     }

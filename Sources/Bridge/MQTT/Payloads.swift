@@ -26,8 +26,10 @@ public enum Payloads {
     }
 
     public static func attributes(_ device: Device) -> [UInt8] {
-        encode(Attributes(ip: device.ip, mac: device.mac, host_name: device.hostName, manufacturer: device.vendor,
-                          last_seen: Timestamp.text(device.lastSeen), reason: device.reason))
+        encode(
+            Attributes(
+                ip: device.ip, mac: device.mac, host_name: device.hostName, manufacturer: device.vendor,
+                last_seen: Timestamp.text(device.lastSeen), reason: device.reason))
     }
 
     /// One device of `<base>/devices` and of `<base>/events`.

@@ -13,7 +13,8 @@ import Synchronization
 /// Events (not retained) wait in a bounded queue; past its size the oldest are dropped and logged.
 final class TopicPublisher: Sendable {
     enum Priority: Int, Sendable, CaseIterable {
-        case bridgeState = 0, discovery, state
+        case bridgeState = 0
+        case discovery, state
     }
 
     private struct Entry: Sendable {
@@ -231,9 +232,12 @@ final class TopicPublisher: Sendable {
                 // No acknowledgement in time on a connection that looks alive. A retained topic is
                 // stated again (the newest payload wins anyway). An event is not: libmosquitto still holds
                 // it and sends it again after a reconnect, and a second copy would be a second arrival.
-                logger.info("No acknowledgement from the broker in time", metadata: [
-                    "mqtt.topic": "\(work.topic)", "bridge.consequence": "\(work.retain ? "sending again" : "libmosquitto sends it again after a reconnect")",
-                ])
+                logger.info(
+                    "No acknowledgement from the broker in time",
+                    metadata: [
+                        "mqtt.topic": "\(work.topic)",
+                        "bridge.consequence": "\(work.retain ? "sending again" : "libmosquitto sends it again after a reconnect")",
+                    ])
                 state.withLock { state in
                     if work.retain, let entry = state.desired[work.topic] {
                         state.markDirty(work.topic, entry.priority)
@@ -241,9 +245,11 @@ final class TopicPublisher: Sendable {
                 }
                 return true
             default:
-                logger.error("The broker refused a message; it will not be retried", metadata: [
-                    "mqtt.topic": "\(work.topic)", "mqtt.error": "\(error)",
-                ])
+                logger.error(
+                    "The broker refused a message; it will not be retried",
+                    metadata: [
+                        "mqtt.topic": "\(work.topic)", "mqtt.error": "\(error)",
+                    ])
                 return true
             }
         }

@@ -33,23 +33,28 @@ public struct BridgeApplication: Sendable {
     private let logger: Logger
     private let client: MosquittoClient
 
-    public static func build(configuration: BridgeConfiguration, logger: Logger,
-                             rediscoveryDelay: Duration = .seconds(5)) throws(BridgeError) -> BridgeApplication {
+    public static func build(
+        configuration: BridgeConfiguration, logger: Logger,
+        rediscoveryDelay: Duration = .seconds(5)
+    ) throws(BridgeError) -> BridgeApplication {
         let scanner: NmapScanner
         do {
             scanner = try NmapScanner(configuration: configuration.scannerConfiguration, logger: logger)
         } catch {
             throw BridgeError("scan: \(error)")
         }
-        return try build(configuration: configuration, logger: logger, scanner: scanner, rediscoveryDelay: rediscoveryDelay,
-                         vendor: { scanner.vendor(ofMAC: $0) })
+        return try build(
+            configuration: configuration, logger: logger, scanner: scanner, rediscoveryDelay: rediscoveryDelay,
+            vendor: { scanner.vendor(ofMAC: $0) })
     }
 
     /// The factory itself, with the network to scan passed in (tests pass a scripted one).
-    static func build(configuration: BridgeConfiguration, logger: Logger, scanner: some NetworkScanning,
-                      rediscoveryDelay: Duration = .seconds(5), now: @escaping @Sendable () -> Date = { Date() },
-                      uptime: (@Sendable () -> TimeInterval)? = nil, vendor: @escaping @Sendable (String) -> String? = { _ in nil },
-                      passiveListener: (@Sendable () throws -> PassiveListener)? = nil) throws(BridgeError) -> BridgeApplication {
+    static func build(
+        configuration: BridgeConfiguration, logger: Logger, scanner: some NetworkScanning,
+        rediscoveryDelay: Duration = .seconds(5), now: @escaping @Sendable () -> Date = { Date() },
+        uptime: (@Sendable () -> TimeInterval)? = nil, vendor: @escaping @Sendable (String) -> String? = { _ in nil },
+        passiveListener: (@Sendable () throws -> PassiveListener)? = nil
+    ) throws(BridgeError) -> BridgeApplication {
         let client: MosquittoClient
         do {
             client = try MosquittoClient(configuration: configuration.mqttConfiguration, logger: logger)
@@ -63,8 +68,9 @@ public struct BridgeApplication: Sendable {
         let historyFile = HistoryFile(besideStateFile: configuration.stateFile)
         let history = loadHistory(historyFile, logger: logger)
         let historyWriter = HistoryWriter(file: historyFile, logger: logger)
-        let state = BridgeState(configuration: configuration, saved: saved, publisher: publisher, writer: writer, history: history,
-                                historyWriter: historyWriter, logger: logger, now: now, uptime: uptime)
+        let state = BridgeState(
+            configuration: configuration, saved: saved, publisher: publisher, writer: writer, history: history,
+            historyWriter: historyWriter, logger: logger, now: now, uptime: uptime)
         let listener = HomeAssistantListener(state: state, client: client, rediscoveryDelay: rediscoveryDelay, logger: logger)
         let presence = PresenceService(state: state, scanner: scanner, logger: logger)
         var services: [any Service] = [
@@ -81,8 +87,9 @@ public struct BridgeApplication: Sendable {
         }
         if configuration.web.enabled {
             let options = StatusServer.Options(authToken: configuration.web.authToken, scanInterval: configuration.scan.interval)
-            let server = StatusServer(host: configuration.web.host, port: configuration.web.port, source: state.board, metrics: state.metrics,
-                                      logger: logger, options: options)
+            let server = StatusServer(
+                host: configuration.web.host, port: configuration.web.port, source: state.board, metrics: state.metrics,
+                logger: logger, options: options)
             services.append(StatusPageService(server: server, logger: logger))
         }
         return BridgeApplication(configuration: configuration, state: state, services: services, presence: presence, logger: logger, client: client)
@@ -91,19 +98,22 @@ public struct BridgeApplication: Sendable {
     /// Runs the bridge until one of `signals` (or cancellation) stops it; throws when it cannot run on
     /// (the broker refused its credentials, ...), after a graceful shutdown of everything else.
     public func run(gracefulShutdownSignals signals: [UnixSignal] = []) async throws {
-        logger.info("nmap2mqtt starting", metadata: [
-            "bridge.version": "\(BridgeVersion.current)", "mqtt.broker": "\(client.configuration)",
-            "scan.targets": "\(configuration.scan.hosts.joined(separator: " "))", "bridge.state_file": "\(configuration.stateFile)",
-        ])
+        logger.info(
+            "nmap2mqtt starting",
+            metadata: [
+                "bridge.version": "\(BridgeVersion.current)", "mqtt.broker": "\(client.configuration)",
+                "scan.targets": "\(configuration.scan.hosts.joined(separator: " "))", "bridge.state_file": "\(configuration.stateFile)",
+            ])
         state.announceBridge()
         state.clearUntracked()
         state.sync()
-        let group = ServiceGroup(configuration: .init(
-            services: services.map {
-                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
-            },
-            gracefulShutdownSignals: signals,
-            logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map {
+                    .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+                },
+                gracefulShutdownSignals: signals,
+                logger: logger))
         defer { logger.info("nmap2mqtt stopped") }
         try await group.run()
     }
@@ -115,13 +125,17 @@ public struct BridgeApplication: Sendable {
             return try file.load()
         } catch {
             if error.code == .historyCorrupt, let aside = file.moveAside() {
-                logger.warning("The status page's history could not be read; moved aside, starting a new one", metadata: [
-                    "web.history": "\(file.path)", "web.moved_to": "\(aside)", "web.error": "\(error)",
-                ])
+                logger.warning(
+                    "The status page's history could not be read; moved aside, starting a new one",
+                    metadata: [
+                        "web.history": "\(file.path)", "web.moved_to": "\(aside)", "web.error": "\(error)",
+                    ])
             } else {
-                logger.warning("The status page's history cannot be read; the page shows this run only", metadata: [
-                    "web.history": "\(file.path)", "web.error": "\(error)",
-                ])
+                logger.warning(
+                    "The status page's history cannot be read; the page shows this run only",
+                    metadata: [
+                        "web.history": "\(file.path)", "web.error": "\(error)",
+                    ])
             }
             return PresenceHistory()
         }

@@ -26,8 +26,9 @@ extension BridgeConfiguration {
     }
 
     public var scannerConfiguration: ScannerConfiguration {
-        ScannerConfiguration(targets: scan.hosts, exclude: scan.exclude, scanOptions: scan.scanOptions, nmapPath: scan.nmapPath,
-                             timeout: scan.timeout)
+        ScannerConfiguration(
+            targets: scan.hosts, exclude: scan.exclude, scanOptions: scan.scanOptions, nmapPath: scan.nmapPath,
+            timeout: scan.timeout)
     }
 
     /// How early a re-probe starts before a grace runs out. The re-probe of an address that stays
@@ -41,8 +42,9 @@ extension BridgeConfiguration {
         for entry in devices {
             settings[entry.mac] = DeviceSettings(name: entry.name, considerHome: entry.considerHome, track: entry.track)
         }
-        return PresenceConfiguration(considerHome: scan.considerHome, homeInterval: scan.homeInterval, excludeMACs: Set(scan.excludeMACs),
-                                     trackNewDevices: trackNewDevices, trackWithoutMAC: trackWithoutMAC, devices: settings,
-                                     scanInterval: scan.interval, reprobeLead: Self.reprobeLead)
+        return PresenceConfiguration(
+            considerHome: scan.considerHome, homeInterval: scan.homeInterval, excludeMACs: Set(scan.excludeMACs),
+            trackNewDevices: trackNewDevices, trackWithoutMAC: trackWithoutMAC, devices: settings,
+            scanInterval: scan.interval, reprobeLead: Self.reprobeLead)
     }
 }

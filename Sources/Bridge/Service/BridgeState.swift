@@ -36,9 +36,11 @@ final class BridgeState: Sendable {
 
     /// `now` is the wall clock (labels only); `uptime`, when given, replaces the monotonic clock of the
     /// decisions (tests step it by hand).
-    init(configuration: BridgeConfiguration, saved: StateStore.Saved, publisher: TopicPublisher, writer: StateFileWriter,
-         history: PresenceHistory = PresenceHistory(), historyWriter: HistoryWriter, metrics: StatusMetrics = StatusMetrics(),
-         logger: Logger, now: @escaping @Sendable () -> Date = { Date() }, uptime: (@Sendable () -> TimeInterval)? = nil) {
+    init(
+        configuration: BridgeConfiguration, saved: StateStore.Saved, publisher: TopicPublisher, writer: StateFileWriter,
+        history: PresenceHistory = PresenceHistory(), historyWriter: HistoryWriter, metrics: StatusMetrics = StatusMetrics(),
+        logger: Logger, now: @escaping @Sendable () -> Date = { Date() }, uptime: (@Sendable () -> TimeInterval)? = nil
+    ) {
         self.configuration = configuration
         self.topics = configuration.topics
         self.logger = logger
@@ -60,13 +62,18 @@ final class BridgeState: Sendable {
             states[device.id] = DeviceStatus.State(device.state)
         }
         history.recordStart(at: started, states: states)
-        var initial = BridgeStatus(engine: engine, mirror: DeviceMirror(lastSeenRefresh: configuration.mqtt.lastSeenRefresh),
-                                   eventSequence: saved.eventSequence, history: history)
+        var initial = BridgeStatus(
+            engine: engine, mirror: DeviceMirror(lastSeenRefresh: configuration.mqtt.lastSeenRefresh),
+            eventSequence: saved.eventSequence, history: history)
         for entry in history.entries {
             if case .change(let id, _) = entry.event { initial.since[id] = entry.at }
         }
-        board = StatusBoard(StatusSnapshot(generatedAt: started, bridge: BridgeHealth(version: BridgeVersion.current, startedAt: started,
-                                                                                      brokerConnected: false), devices: []))
+        board = StatusBoard(
+            StatusSnapshot(
+                generatedAt: started,
+                bridge: BridgeHealth(
+                    version: BridgeVersion.current, startedAt: started,
+                    brokerConnected: false), devices: []))
         status = Mutex(initial)
         historyWriter.submit(history)
     }
@@ -138,8 +145,9 @@ final class BridgeState: Sendable {
         let update = status.mirror.update(status.engine.devices, at: uptime())
         for device in update.devices {
             if configuration.homeAssistant.discovery {
-                publisher.retain(topics.discovery(device.id), DiscoveryPayload.device(device, topics: topics, version: BridgeVersion.current),
-                                 priority: .discovery)
+                publisher.retain(
+                    topics.discovery(device.id), DiscoveryPayload.device(device, topics: topics, version: BridgeVersion.current),
+                    priority: .discovery)
             }
             publisher.retain(topics.state(device.id), device.state.rawValue)
             publisher.retain(topics.attributes(device.id), Payloads.attributes(device))
@@ -163,19 +171,22 @@ final class BridgeState: Sendable {
     private func snapshot(_ status: BridgeStatus, at wall: Date) -> StatusSnapshot {
         var devices: [DeviceStatus] = []
         for device in status.engine.devices where !device.deleted {
-            devices.append(DeviceStatus(
-                id: device.id, name: device.name, state: DeviceStatus.State(device.state), since: status.since[device.id],
-                lastSeen: device.lastSeen, ip: device.ip, mac: device.mac, vendor: device.vendor, hostName: device.hostName,
-                lastSource: status.lastSource[device.id] ?? "scan", reason: device.reason))
+            devices.append(
+                DeviceStatus(
+                    id: device.id, name: device.name, state: DeviceStatus.State(device.state), since: status.since[device.id],
+                    lastSeen: device.lastSeen, ip: device.ip, mac: device.mac, vendor: device.vendor, hostName: device.hostName,
+                    lastSource: status.lastSource[device.id] ?? "scan", reason: device.reason))
         }
         let health = BridgeHealth(
             version: BridgeVersion.current, startedAt: startedAt, lastScanStart: status.lastScanStart,
-            lastScanDuration: status.lastScanDuration, lastScanResult: status.engine.lastRound.flatMap { StatusPage.ScanResult(rawValue: $0.rawValue) },
+            lastScanDuration: status.lastScanDuration,
+            lastScanResult: status.engine.lastRound.flatMap { StatusPage.ScanResult(rawValue: $0.rawValue) },
             lastSuccessfulScanAt: status.lastSuccessfulScanAt, consecutiveFailures: status.engine.consecutiveFailures,
             consecutiveOutages: status.engine.consecutiveOutages, lastError: status.lastError, brokerConnected: status.brokerConnected,
             publishQueueDepth: publisher.backlog)
-        return StatusSnapshot(generatedAt: wall, bridge: health, devices: devices,
-                              timeline: status.history.timeline(for: devices.map(\.id), now: wall), recentDepartures: status.departures)
+        return StatusSnapshot(
+            generatedAt: wall, bridge: health, devices: devices,
+            timeline: status.history.timeline(for: devices.map(\.id), now: wall), recentDepartures: status.departures)
     }
 
     /// A scan ended: the metrics count it, the history notes the bridge was watching.
@@ -312,8 +323,10 @@ final class BridgeState: Sendable {
 
 extension Device {
     var logMetadata: Logger.Metadata {
-        ["device.id": "\(id)", "device.name": "\(name.logSafe)", "scan.host.ip": "\(ip)",
-         "scan.host.mac": "\(mac ?? "-")", "device.reason": "\(reason.logSafe)"]
+        [
+            "device.id": "\(id)", "device.name": "\(name.logSafe)", "scan.host.ip": "\(ip)",
+            "scan.host.mac": "\(mac ?? "-")", "device.reason": "\(reason.logSafe)",
+        ]
     }
 }
 

@@ -60,13 +60,17 @@ final class BrokerSession: Service, Sendable {
                     break
                 } catch let error where error.isBrokerRejection {
                     // Retrying will not change the broker's mind: say what is lost, once, and go on.
-                    logger.error("The broker refused a subscription; allow this user to read it", metadata: [
-                        "mqtt.filter": "\(filter)", "mqtt.error": "\(error)",
-                        "bridge.consequence": "\(filter == topics.forgetRequest ? "forget requests to a running bridge are not seen" : "Home Assistant restarts and deletions are not seen")",
-                    ])
+                    logger.error(
+                        "The broker refused a subscription; allow this user to read it",
+                        metadata: [
+                            "mqtt.filter": "\(filter)", "mqtt.error": "\(error)",
+                            "bridge.consequence":
+                                "\(filter == topics.forgetRequest ? "forget requests to a running bridge are not seen" : "Home Assistant restarts and deletions are not seen")",
+                        ])
                     break
                 } catch {
-                    logger.warning("Could not subscribe; trying again once connected", metadata: ["mqtt.filter": "\(filter)", "mqtt.error": "\(error)"])
+                    logger.warning(
+                        "Could not subscribe; trying again once connected", metadata: ["mqtt.filter": "\(filter)", "mqtt.error": "\(error)"])
                     try await Task.sleep(for: .seconds(1))
                     try? await client.connect()
                 }

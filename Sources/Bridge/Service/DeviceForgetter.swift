@@ -15,7 +15,8 @@ public enum DeviceForgetter {
 
     public static func forget(_ text: String, configuration: BridgeConfiguration, logger: Logger) async throws -> Outcome {
         guard let id = DeviceID.from(text) else {
-            throw BridgeError("\"\(text)\" is not a MAC address or device id; expected e.g. aa:bb:cc:dd:ee:ff, or ip_192_0_2_5 for a device tracked by IP")
+            throw BridgeError(
+                "\"\(text)\" is not a MAC address or device id; expected e.g. aa:bb:cc:dd:ee:ff, or ip_192_0_2_5 for a device tracked by IP")
         }
         let (store, saved) = try configuration.loadState(logger: logger)
         let remaining = saved.devices.filter { $0.id != id }

@@ -7,7 +7,8 @@ public enum DeviceID {
     public static func from(_ text: String) -> String? {
         let lowered = text.lowercased()
         if lowered.hasPrefix("ip_"), lowered.count > 3,
-           lowered.dropFirst(3).allSatisfy({ $0.isHexDigit || $0 == "_" }) {
+            lowered.dropFirst(3).allSatisfy({ $0.isHexDigit || $0 == "_" })
+        {
             return lowered
         }
         return MACAddress.normalized(text).map(MACAddress.deviceID(forMAC:))

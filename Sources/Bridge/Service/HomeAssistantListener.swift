@@ -39,7 +39,7 @@ final class HomeAssistantListener: Service, Sendable {
         if message.topic == topics.homeAssistantStatus {
             guard message.string == "online" else { return }
             // Home Assistant asks for a random delay so that bridges do not all answer at once.
-            let delay = rediscoveryDelay == .zero ? .zero : Duration.milliseconds(Int.random(in: 0 ... Int(rediscoveryDelay / .milliseconds(1))))
+            let delay = rediscoveryDelay == .zero ? .zero : Duration.milliseconds(Int.random(in: 0...Int(rediscoveryDelay / .milliseconds(1))))
             logger.info("Home Assistant came online; announcing every device again", metadata: ["bridge.delay": "\(delay)"])
             try? await Task.sleep(for: delay)
             state.publisher.resendAll()
@@ -69,17 +69,21 @@ final class HomeAssistantListener: Service, Sendable {
             try await client.subscribe(topics.discoveryFilter)
             try await client.publish(topics.sync, token, qos: .atLeastOnce, retain: false)
         } catch {
-            logger.warning("Could not check which devices were deleted in Home Assistant while the bridge was away", metadata: ["mqtt.error": "\(error)"])
+            logger.warning(
+                "Could not check which devices were deleted in Home Assistant while the bridge was away", metadata: ["mqtt.error": "\(error)"])
             return
         }
         await auditDone.wait(until: .now + .seconds(5))
         let (finished, present) = audit.withLock { ($0.finished, $0.present) }
         guard finished else {
-            logger.warning("The broker did not return the bridge's sync message within 5 s; a device deleted in Home Assistant while the bridge was away may come back")
+            logger.warning(
+                "The broker did not return the bridge's sync message within 5 s; a device deleted in Home Assistant while the bridge was away may come back"
+            )
             return
         }
         for id in DiscoveryAudit.deletedWhileAway(announced: state.announcedIDs(), present: present) {
-            logger.info("Its discovery config is gone from the broker: deleted in Home Assistant while the bridge was away", metadata: ["device.id": "\(id)"])
+            logger.info(
+                "Its discovery config is gone from the broker: deleted in Home Assistant while the bridge was away", metadata: ["device.id": "\(id)"])
             deletedInHomeAssistant(id)
         }
     }
@@ -87,14 +91,17 @@ final class HomeAssistantListener: Service, Sendable {
     /// Home Assistant cleared the discovery config of one of our devices: a user deleted it.
     private func deletedInHomeAssistant(_ id: String) {
         guard let device = state.markDeleted(id) else { return }
-        logger.info("A device was deleted in Home Assistant; it will not be announced again", metadata: [
-            "device.id": "\(id)", "device.name": "\(device.name.logSafe)",
-        ])
+        logger.info(
+            "A device was deleted in Home Assistant; it will not be announced again",
+            metadata: [
+                "device.id": "\(id)", "device.name": "\(device.name.logSafe)",
+            ])
     }
 
     private func forget(_ text: String) {
         guard let id = DeviceID.from(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            logger.warning("Ignored a forget request: not a MAC address or device id", metadata: ["bridge.request": "\(String(text.prefix(64)).logSafe)"])
+            logger.warning(
+                "Ignored a forget request: not a MAC address or device id", metadata: ["bridge.request": "\(String(text.prefix(64)).logSafe)"])
             return
         }
         guard let device = state.forget(id) else {

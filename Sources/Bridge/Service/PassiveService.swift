@@ -1,5 +1,5 @@
-import NetworkAddresses
 import Logging
+import NetworkAddresses
 import NmapScanner
 import PassiveListener
 import Presence
@@ -28,8 +28,10 @@ final class PassiveService: Service, Sendable {
     /// New devices heard per minute, at most; beyond that, scans confirm them.
     static let newDevicesPerMinute = 10
 
-    init(state: BridgeState, logger: Logger, vendor: @escaping @Sendable (String) -> String?,
-         open: @escaping @Sendable () throws -> PassiveListener) {
+    init(
+        state: BridgeState, logger: Logger, vendor: @escaping @Sendable (String) -> String?,
+        open: @escaping @Sendable () throws -> PassiveListener
+    ) {
         self.state = state
         self.logger = logger
         self.vendor = vendor
@@ -57,8 +59,9 @@ final class PassiveService: Service, Sendable {
     func hear(_ frame: PassiveSighting) {
         let mac = frame.mac.description
         let address = frame.address.map(\.description) ?? ""
-        let sighting = Sighting(mac: mac, ip: address, hostName: frame.hostName, vendor: vendor(mac), reason: frame.kind.rawValue,
-                                randomizedMAC: frame.mac.isLocallyAdministered)
+        let sighting = Sighting(
+            mac: mac, ip: address, hostName: frame.hostName, vendor: vendor(mac), reason: frame.kind.rawValue,
+            randomizedMAC: frame.mac.isLocallyAdministered)
         let now = state.moment()
         let inRange = !address.isEmpty && matcher.contains(address)
         // Only a change is published (and only then the devices are compared): frames come often.
@@ -69,8 +72,12 @@ final class PassiveService: Service, Sendable {
             let allowed = inRange && (known || admitNew(at: now.elapsed))
             return status.engine.heard(sighting, newAllowed: allowed, at: now)
         }
-        logger.trace("Heard between scans", metadata: ["passive.kind": "\(frame.kind.rawValue)", "scan.host.mac": "\(mac)",
-                                                       "scan.host.ip": "\(address)"])
+        logger.trace(
+            "Heard between scans",
+            metadata: [
+                "passive.kind": "\(frame.kind.rawValue)", "scan.host.mac": "\(mac)",
+                "scan.host.ip": "\(address)",
+            ])
     }
 
     /// Whether one more MAC may arrive passively this minute.

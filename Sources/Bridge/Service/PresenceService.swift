@@ -1,5 +1,5 @@
-import NetworkAddresses
 import Logging
+import NetworkAddresses
 import NmapScanner
 import Presence
 import ServiceLifecycle
@@ -92,10 +92,12 @@ final class PresenceService: Service, Sendable {
                 logger.info("Hosts answer the scan again; the network is back", metadata: ["scan.silent_scans": "\(silentBefore)"])
             }
             for host in newWithoutMAC where !state.configuration.trackWithoutMAC {
-                logger.info("Host is up but its MAC is unknown (routed, VPN, or this machine); not tracked. Set track_without_mac: true to track it by IP",
-                            metadata: ["scan.host.ip": "\(host.address)", "scan.host.reason": "\(host.reason)"])
+                logger.info(
+                    "Host is up but its MAC is unknown (routed, VPN, or this machine); not tracked. Set track_without_mac: true to track it by IP",
+                    metadata: ["scan.host.ip": "\(host.address)", "scan.host.reason": "\(host.reason)"])
             }
-            logger.debug("Scan complete", metadata: ["scan.hosts_up": "\(result.hosts.count)", "scan.duration": "\(ended.elapsed - started.elapsed)"])
+            logger.debug(
+                "Scan complete", metadata: ["scan.hosts_up": "\(result.hosts.count)", "scan.duration": "\(ended.elapsed - started.elapsed)"])
         case .failed(let failure):
             if failure.kind == .cancelled { return }
             var failures = 0
@@ -109,9 +111,11 @@ final class PresenceService: Service, Sendable {
                 return changes
             }
             state.scanned(.failed, duration: ended.elapsed - started.elapsed)
-            logger.error("Scan failed; no device changes state until a scan succeeds", metadata: [
-                "scan.error": "\(failure.description)", "scan.consecutive_failures": "\(failures)",
-            ])
+            logger.error(
+                "Scan failed; no device changes state until a scan succeeds",
+                metadata: [
+                    "scan.error": "\(failure.description)", "scan.consecutive_failures": "\(failures)",
+                ])
         }
     }
 
@@ -150,17 +154,21 @@ final class PresenceService: Service, Sendable {
             return .noAnswer
         case .unwitnessed:
             let reason = "neither \(request.address) nor any witness (\(request.witnesses.joined(separator: ", "))) answered: the network looks down"
-            logger.warning("Re-probe got no answer from anyone; the device stays as it is until the network answers", metadata: [
-                "scan.host.ip": "\(request.address)", "scan.witnesses": "\(request.witnesses.joined(separator: " "))",
-            ])
+            logger.warning(
+                "Re-probe got no answer from anyone; the device stays as it is until the network answers",
+                metadata: [
+                    "scan.host.ip": "\(request.address)", "scan.witnesses": "\(request.witnesses.joined(separator: " "))",
+                ])
             return .failed(reason: reason)
         case .failed(let failure) where failure.kind == .cancelled:
             // The bridge is stopping: nothing failed.
             return .failed(reason: failure.description)
         case .failed(let failure):
-            logger.warning("Re-probe failed; the device stays as it is until nmap works", metadata: [
-                "scan.host.ip": "\(request.address)", "scan.error": "\(failure.description)",
-            ])
+            logger.warning(
+                "Re-probe failed; the device stays as it is until nmap works",
+                metadata: [
+                    "scan.host.ip": "\(request.address)", "scan.error": "\(failure.description)",
+                ])
             return .failed(reason: failure.description)
         }
     }

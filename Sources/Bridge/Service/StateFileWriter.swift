@@ -36,7 +36,12 @@ final class StateFileWriter: Service, Sendable {
 
     /// Writes the pending state, if any, now (also for tests).
     func writePending() {
-        guard let state = pending.withLock({ state in defer { state = nil }; return state }) else { return }
+        guard
+            let state = pending.withLock({ state in
+                defer { state = nil }
+                return state
+            })
+        else { return }
         store.save(state.devices, eventSequence: state.eventSequence)
     }
 }

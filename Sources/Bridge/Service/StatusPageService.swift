@@ -12,9 +12,11 @@ struct StatusPageService: Service {
         do {
             try await server.run()
         } catch {
-            logger.error("The status page is off: it cannot listen; set web.port to a free port, or web.enabled: false", metadata: [
-                "web.host": "\(server.host)", "web.port": "\(server.port)", "web.error": "\(error)",
-            ])
+            logger.error(
+                "The status page is off: it cannot listen; set web.port to a free port, or web.enabled: false",
+                metadata: [
+                    "web.host": "\(server.host)", "web.port": "\(server.port)", "web.error": "\(error)",
+                ])
             try? await gracefulShutdown()
         }
     }

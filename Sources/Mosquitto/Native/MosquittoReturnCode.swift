@@ -1,4 +1,5 @@
 import CMosquitto
+
 #if canImport(Glibc)
 import Glibc
 #endif

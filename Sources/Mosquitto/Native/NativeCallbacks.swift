@@ -27,8 +27,10 @@ private func onPublish(_ mosq: OpaquePointer?, _ obj: UnsafeMutableRawPointer?, 
     core(obj)?.didPublish(mid: mid, reasonCode: reason, reasonString: reason.isFailure ? NativeProperties.reasonString(props) : nil)
 }
 
-private func onMessage(_ mosq: OpaquePointer?, _ obj: UnsafeMutableRawPointer?, _ message: UnsafePointer<mosquitto_message>?,
-                       _ props: OpaquePointer?) {
+private func onMessage(
+    _ mosq: OpaquePointer?, _ obj: UnsafeMutableRawPointer?, _ message: UnsafePointer<mosquitto_message>?,
+    _ props: OpaquePointer?
+) {
     guard let message = message?.pointee, let core = core(obj) else { return }
     let topic = message.topic.map { String(cString: $0) } ?? ""
     let payload: [UInt8]
@@ -37,13 +39,17 @@ private func onMessage(_ mosq: OpaquePointer?, _ obj: UnsafeMutableRawPointer?, 
     } else {
         payload = []
     }
-    core.didReceive(MQTTMessage(topic: topic, payload: payload, qos: MQTTQoS(rawValue: Int(message.qos)) ?? .atMostOnce,
-                                retain: message.retain, properties: NativeProperties.read(props)))
+    core.didReceive(
+        MQTTMessage(
+            topic: topic, payload: payload, qos: MQTTQoS(rawValue: Int(message.qos)) ?? .atMostOnce,
+            retain: message.retain, properties: NativeProperties.read(props)))
 }
 
-private func onSubscribe(_ mosq: OpaquePointer?, _ obj: UnsafeMutableRawPointer?, _ mid: Int32, _ count: Int32,
-                         _ granted: UnsafePointer<Int32>?, _ props: OpaquePointer?) {
-    let codes = (0 ..< Int(max(0, count))).map { index in granted.map { MQTTReasonCode(rawValue: $0[index]) } ?? .unspecifiedError }
+private func onSubscribe(
+    _ mosq: OpaquePointer?, _ obj: UnsafeMutableRawPointer?, _ mid: Int32, _ count: Int32,
+    _ granted: UnsafePointer<Int32>?, _ props: OpaquePointer?
+) {
+    let codes = (0..<Int(max(0, count))).map { index in granted.map { MQTTReasonCode(rawValue: $0[index]) } ?? .unspecifiedError }
     core(obj)?.didSubscribe(mid: mid, granted: codes)
 }
 

@@ -11,8 +11,9 @@ struct NativeHandle: @unchecked Sendable {
     init(clientID: String, cleanSession: Bool) throws(MosquittoError) {
         NativeLibrary.ensureInitialised()
         guard let raw = mosquitto_new(clientID, cleanSession, nil) else {
-            throw MosquittoError(.invalidConfiguration,
-                                 "cannot create an MQTT client with client id \"\(clientID)\": out of memory or an empty id without clean session")
+            throw MosquittoError(
+                .invalidConfiguration,
+                "cannot create an MQTT client with client id \"\(clientID)\": out of memory or an empty id without clean session")
         }
         self.raw = raw
         mosquitto_threaded_set(raw, true)
@@ -38,8 +39,9 @@ struct NativeHandle: @unchecked Sendable {
         try check(mosquitto_int_option(raw, MOSQ_OPT_PROTOCOL_VERSION, version), "cannot set MQTT protocol \(configuration.protocolVersion)")
         mosquitto_int_option(raw, MOSQ_OPT_TCP_NODELAY, 1)
         if configuration.username != nil || configuration.password != nil {
-            try check(mosquitto_username_pw_set(raw, configuration.username, configuration.password),
-                      "cannot set the MQTT username \"\(configuration.username ?? "")\" (the password is not shown)")
+            try check(
+                mosquitto_username_pw_set(raw, configuration.username, configuration.password),
+                "cannot set the MQTT username \"\(configuration.username ?? "")\" (the password is not shown)")
         }
         if let tls = configuration.tls {
             if tls.caFile == nil && tls.caDirectory == nil && tls.useSystemCAs {
@@ -47,11 +49,15 @@ struct NativeHandle: @unchecked Sendable {
             }
             let rc = MosquittoReturnCode(rawValue: mosquitto_tls_set(raw, tls.caFile, tls.caDirectory, tls.certificateFile, tls.keyFile, nil))
             if !rc.isSuccess {
-                let files = [tls.caFile.map { "CA file \($0)" }, tls.caDirectory.map { "CA directory \($0)" },
-                             tls.certificateFile.map { "certificate \($0)" }, tls.keyFile.map { "key \($0)" }]
-                    .compactMap { $0 }.joined(separator: ", ")
-                throw MosquittoError(.invalidConfiguration,
-                                     "TLS set-up failed (\(files.isEmpty ? "system CAs" : files)): \(rc); each file must exist, be readable and be PEM, and a certificate needs its key")
+                let files = [
+                    tls.caFile.map { "CA file \($0)" }, tls.caDirectory.map { "CA directory \($0)" },
+                    tls.certificateFile.map { "certificate \($0)" }, tls.keyFile.map { "key \($0)" },
+                ]
+                .compactMap { $0 }.joined(separator: ", ")
+                throw MosquittoError(
+                    .invalidConfiguration,
+                    "TLS set-up failed (\(files.isEmpty ? "system CAs" : files)): \(rc); each file must exist, be readable and be PEM, and a certificate needs its key"
+                )
             }
             try check(mosquitto_tls_insecure_set(raw, tls.insecure), "cannot set TLS insecure mode")
         }
@@ -83,16 +89,20 @@ struct NativeHandle: @unchecked Sendable {
     /// Queues a PUBLISH and returns its message id. Called from the publisher's own thread:
     /// libmosquitto queues the packet under its own mutex and wakes the loop thread itself.
     /// `cTopic` is `topic` as a C string, made once by the caller for the check and the call.
-    func publish(topic: String, cTopic: UnsafePointer<CChar>, payload: UnsafeRawBufferPointer, qos: MQTTQoS, retain: Bool,
-                 properties: MQTTv5.PublishProperties?) throws(MosquittoError) -> Int32 {
+    func publish(
+        topic: String, cTopic: UnsafePointer<CChar>, payload: UnsafeRawBufferPointer, qos: MQTTQoS, retain: Bool,
+        properties: MQTTv5.PublishProperties?
+    ) throws(MosquittoError) -> Int32 {
         var list: OpaquePointer? = nil
         if let properties, !properties.isEmpty {
             list = try NativeProperties.make(properties)
         }
         defer { mosquitto_property_free_all(&list) }
         var mid: Int32 = 0
-        let rc = MosquittoReturnCode(rawValue: mosquitto_publish_v5(raw, &mid, cTopic, Int32(payload.count), payload.baseAddress,
-                                                                   Int32(qos.rawValue), retain, list))
+        let rc = MosquittoReturnCode(
+            rawValue: mosquitto_publish_v5(
+                raw, &mid, cTopic, Int32(payload.count), payload.baseAddress,
+                Int32(qos.rawValue), retain, list))
         guard rc.isSuccess else {
             if rc == .invalid, let problem = Self.topicProblem(topic, isFilter: false) { throw problem }
             throw rc.error("publishing", topic: topic)
@@ -133,11 +143,13 @@ struct NativeHandle: @unchecked Sendable {
         let rc = MosquittoReturnCode(rawValue: isFilter ? mosquitto_sub_topic_check(cTopic) : mosquitto_pub_topic_check(cTopic))
         guard !rc.isSuccess else { return nil }
         if isFilter {
-            return MosquittoError(.invalidTopic,
-                                  "\"\(topic)\" is not a valid topic filter: '#' may only be the last level and '+' must fill a whole level")
+            return MosquittoError(
+                .invalidTopic,
+                "\"\(topic)\" is not a valid topic filter: '#' may only be the last level and '+' must fill a whole level")
         }
-        return MosquittoError(.invalidTopic,
-                              "\"\(topic)\" is not a valid topic to publish to: it must not contain the wildcards '+' or '#'")
+        return MosquittoError(
+            .invalidTopic,
+            "\"\(topic)\" is not a valid topic to publish to: it must not contain the wildcards '+' or '#'")
     }
 }
 

@@ -1,4 +1,5 @@
 import CMosquitto
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,8 +23,9 @@ enum NativeProperties {
             try check(mosquitto_property_add_string(&list, Int32(MQTT_PROP_CONTENT_TYPE.rawValue), contentType), "content type \"\(contentType)\"")
         }
         for property in properties.userProperties {
-            try check(mosquitto_property_add_string_pair(&list, Int32(MQTT_PROP_USER_PROPERTY.rawValue), property.name, property.value),
-                      "user property \"\(property.name)\"")
+            try check(
+                mosquitto_property_add_string_pair(&list, Int32(MQTT_PROP_USER_PROPERTY.rawValue), property.name, property.value),
+                "user property \"\(property.name)\"")
         }
         return list
     }

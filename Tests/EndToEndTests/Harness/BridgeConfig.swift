@@ -25,8 +25,10 @@ struct BridgeConfig: Sendable {
     /// and nmap's usual stall when hosts vanish (6-11 s, docs/ARCHITECTURE.md); the longer stall seen
     /// when hosts vanish in the first moments of a scan (30-60 s with nmap 7.93) is killed and counted
     /// as a failed scan, which counts against nobody.
-    static func home(interval: Int = 2, considerHome: Int = 6, timeout: Int = 12, mqtt: [String] = [], scan: [String] = [],
-                     extra: [String] = []) -> BridgeConfig {
+    static func home(
+        interval: Int = 2, considerHome: Int = 6, timeout: Int = 12, mqtt: [String] = [], scan: [String] = [],
+        extra: [String] = []
+    ) -> BridgeConfig {
         BridgeConfig(interval: interval, considerHome: considerHome, timeout: timeout, mqtt: mqtt, scan: scan, extra: extra)
     }
 
@@ -37,19 +39,19 @@ struct BridgeConfig: Sendable {
         if let timeout { scanLines.append("timeout: \(timeout)") }
         scanLines += ["nmap_path: \(nmapPath)", "listen: false  # outside the lab: never listen on this machine's interfaces"]
         return """
-        mqtt:
-          host: 127.0.0.1
-          port: \(port)
-          client_id: nmap2mqtt-e2e-\(UUID().uuidString.prefix(8))
-        \((mqtt).map { "  " + $0 }.joined(separator: "\n"))
-        scan:
-        \((scanLines + scan).map { "  " + $0 }.joined(separator: "\n"))
-        state_file: \(stateFile)
-        log_level: debug
-        web:
-          port: 0  # a free port: daemons of tests running at once each get one
-        \(extra.joined(separator: "\n"))
+            mqtt:
+              host: 127.0.0.1
+              port: \(port)
+              client_id: nmap2mqtt-e2e-\(UUID().uuidString.prefix(8))
+            \((mqtt).map { "  " + $0 }.joined(separator: "\n"))
+            scan:
+            \((scanLines + scan).map { "  " + $0 }.joined(separator: "\n"))
+            state_file: \(stateFile)
+            log_level: debug
+            web:
+              port: 0  # a free port: daemons of tests running at once each get one
+            \(extra.joined(separator: "\n"))
 
-        """
+            """
     }
 }

@@ -15,9 +15,11 @@ import TestSupport
 ///
 /// Every daemon the scenario starts (``Scene/startDaemon(_:)``) is killed at the end; when the
 /// scenario failed, the end of each one's log is recorded beside the failure.
-func withBridge(lab onLAN: Bool = false, labName: String? = nil, broker plan: BrokerPlan = .anonymous, proxy: Bool = false,
-                watcher watcherPlan: WatcherPlan = .anonymous, config: BridgeConfig? = BridgeConfig(), startDaemon: Bool = true,
-                _ body: (Scene) async throws -> Void) async throws {
+func withBridge(
+    lab onLAN: Bool = false, labName: String? = nil, broker plan: BrokerPlan = .anonymous, proxy: Bool = false,
+    watcher watcherPlan: WatcherPlan = .anonymous, config: BridgeConfig? = BridgeConfig(), startDaemon: Bool = true,
+    _ body: (Scene) async throws -> Void
+) async throws {
     let slots = onLAN ? [DaemonSlots.lab, DaemonSlots.shared] : [DaemonSlots.shared]
     for slot in slots { await slot.acquire() }
     defer { for slot in slots.reversed() { slot.release() } }

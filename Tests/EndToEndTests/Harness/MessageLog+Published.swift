@@ -16,8 +16,10 @@ extension MessageLog {
     /// such with `newest`, else the first); returns it with its entry. A payload on `topic` that does
     /// not decode fails the wait at once, with the decoding error, instead of timing out; an empty one
     /// (a cleared retained topic) is passed over.
-    func waitFor<T: Decodable>(_ topic: String, as type: T.Type, within limit: Duration, since: Date = .distantPast, newest: Bool = false,
-                               _ what: String, where matches: @escaping (T) -> Bool = { _ in true }) async throws -> (entry: Entry, payload: T) {
+    func waitFor<T: Decodable>(
+        _ topic: String, as type: T.Type, within limit: Duration, since: Date = .distantPast, newest: Bool = false,
+        _ what: String, where matches: @escaping (T) -> Bool = { _ in true }
+    ) async throws -> (entry: Entry, payload: T) {
         let found: Result<(entry: Entry, payload: T), any Error> = try await wait(what, within: limit, since: since) { entries in
             let candidates = entries.filter { $0.message.topic == topic && !$0.message.payload.isEmpty }
             for entry in newest ? candidates.reversed() : candidates {

@@ -40,8 +40,10 @@ final class MessageLog: Sendable {
     }
 
     /// Waits (bounded) until `check` finds what it wants in the log.
-    func wait<T>(_ what: String, within limit: Duration, since: Date = .distantPast,
-                 _ check: ([Entry]) -> T?) async throws -> T {
+    func wait<T>(
+        _ what: String, within limit: Duration, since: Date = .distantPast,
+        _ check: ([Entry]) -> T?
+    ) async throws -> T {
         let deadline = ContinuousClock.now + limit
         while true {
             if let found = check(all.filter { $0.at >= since }) { return found }
@@ -54,8 +56,10 @@ final class MessageLog: Sendable {
     }
 
     /// Waits for a message on `topic` whose text satisfies `matches`; returns the entry.
-    func waitFor(_ topic: String, within limit: Duration, since: Date = .distantPast,
-                 _ what: String? = nil, where matches: @escaping (String) -> Bool = { _ in true }) async throws -> Entry {
+    func waitFor(
+        _ topic: String, within limit: Duration, since: Date = .distantPast,
+        _ what: String? = nil, where matches: @escaping (String) -> Bool = { _ in true }
+    ) async throws -> Entry {
         try await wait(what ?? "a message on \(topic)", within: limit, since: since) { entries in
             entries.first { $0.message.topic == topic && matches($0.message.string) }
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// One scenario's surroundings, made by ``withBridge(lab:labName:broker:proxy:watcher:config:startDaemon:_:)``:
 /// a directory with the stand-in nmap in it (passing through to real nmap on ``lab``, when there is
@@ -69,8 +69,9 @@ final class Scene: Sendable {
 
     /// Writes `config` to config.yaml (or `file`), what it leaves nil filled in from this scene.
     func writeConfig(_ config: BridgeConfig = BridgeConfig(), to file: String? = nil) throws {
-        let text = config.render(port: config.port ?? daemonPort, nmapPath: config.nmapPath ?? nmap.path,
-                                 hosts: config.hosts ?? lab?.subnet ?? "198.18.42.0/24", stateFile: config.stateFile ?? stateFile)
+        let text = config.render(
+            port: config.port ?? daemonPort, nmapPath: config.nmapPath ?? nmap.path,
+            hosts: config.hosts ?? lab?.subnet ?? "198.18.42.0/24", stateFile: config.stateFile ?? stateFile)
         try text.write(toFile: file ?? configFile, atomically: true, encoding: .utf8)
     }
 
@@ -122,7 +123,10 @@ final class Scene: Sendable {
     /// rest, last made first. Throws the first error of a tear-down that failed after a passing scenario.
     func tearDown(failed: Bool) async throws {
         let (daemons, teardown) = parts.withLock { parts in
-            defer { parts.daemons = []; parts.teardown = [] }
+            defer {
+                parts.daemons = []
+                parts.teardown = []
+            }
             return (parts.daemons, parts.teardown)
         }
         for daemon in daemons {

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,28 +60,28 @@ struct StandInNmap {
         let garbage = Bundle.module.url(forResource: "garbage", withExtension: "bin", subdirectory: "Fixtures")!
         try FileManager.default.copyItem(atPath: garbage.path, toPath: directory + "/garbage.bin")
         let script = """
-        #!/bin/sh
-        # A stand-in for nmap written by nmap2mqtt's end-to-end tests (StandInNmap.swift).
-        # A daemon run under libfaketime passes its environment on: start again without it, so that
-        # nothing here (nor the lab's nmap) sees the faked clock.
-        if [ -n "${LD_PRELOAD-}${FAKETIME-}${FAKETIME_TIMESTAMP_FILE-}" ]; then
-          exec env -u LD_PRELOAD -u FAKETIME -u FAKETIME_TIMESTAMP_FILE -u FAKETIME_NO_CACHE -u FAKETIME_DONT_FAKE_MONOTONIC /bin/sh "$0" "$@"
-        fi
-        d='\(directory)'
-        mode=$(cat "$d/mode" 2>/dev/null)
-        echo "$mode $*" >>"$d/calls"
-        case "$mode" in
-        real) [ -x "$d/lab-nmap" ] || { echo "stand-in nmap: no lab" >&2; exit 97; }
-              exec "$d/lab-nmap" "$@" ;;
-        xml) case " $* " in *" -n "*) [ -f "$d/probe.xml" ] && { cat "$d/probe.xml"; exit 0; } ;; esac
-             cat "$d/scan.xml"; exit 0 ;;
-        hang) echo $$ >>"$d/hung"; exec sleep 3600 ;;
-        fail) echo "stand-in nmap: Failed to open device eth9 (simulated failure)" >&2; exit 3 ;;
-        garbage) cat "$d/garbage.bin"; exit 0 ;;
-        *) echo "stand-in nmap: unknown mode '$mode'" >&2; exit 98 ;;
-        esac
+            #!/bin/sh
+            # A stand-in for nmap written by nmap2mqtt's end-to-end tests (StandInNmap.swift).
+            # A daemon run under libfaketime passes its environment on: start again without it, so that
+            # nothing here (nor the lab's nmap) sees the faked clock.
+            if [ -n "${LD_PRELOAD-}${FAKETIME-}${FAKETIME_TIMESTAMP_FILE-}" ]; then
+              exec env -u LD_PRELOAD -u FAKETIME -u FAKETIME_TIMESTAMP_FILE -u FAKETIME_NO_CACHE -u FAKETIME_DONT_FAKE_MONOTONIC /bin/sh "$0" "$@"
+            fi
+            d='\(directory)'
+            mode=$(cat "$d/mode" 2>/dev/null)
+            echo "$mode $*" >>"$d/calls"
+            case "$mode" in
+            real) [ -x "$d/lab-nmap" ] || { echo "stand-in nmap: no lab" >&2; exit 97; }
+                  exec "$d/lab-nmap" "$@" ;;
+            xml) case " $* " in *" -n "*) [ -f "$d/probe.xml" ] && { cat "$d/probe.xml"; exit 0; } ;; esac
+                 cat "$d/scan.xml"; exit 0 ;;
+            hang) echo $$ >>"$d/hung"; exec sleep 3600 ;;
+            fail) echo "stand-in nmap: Failed to open device eth9 (simulated failure)" >&2; exit 3 ;;
+            garbage) cat "$d/garbage.bin"; exit 0 ;;
+            *) echo "stand-in nmap: unknown mode '$mode'" >&2; exit 98 ;;
+            esac
 
-        """
+            """
         // Not Foundation's write: its descriptor is not close-on-exec, so a broker or daemon that another
         // test spawns at that moment inherits it, keeps the script open for writing, and every exec of
         // it then fails with ETXTBSY ("Text file busy").

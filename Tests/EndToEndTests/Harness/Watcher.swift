@@ -8,10 +8,13 @@ struct Watcher {
     let client: MosquittoClient
     let log: MessageLog
 
-    static func start(port: Int, filter: String = "#", username: String? = nil, password: String? = nil,
-                      tls: MQTTConfiguration.TLS? = nil) async throws -> Watcher {
-        let configuration = MQTTConfiguration(host: "127.0.0.1", port: port, clientID: "e2e-watch-\(UUID().uuidString.prefix(8))",
-                                              username: username, password: password, tls: tls)
+    static func start(
+        port: Int, filter: String = "#", username: String? = nil, password: String? = nil,
+        tls: MQTTConfiguration.TLS? = nil
+    ) async throws -> Watcher {
+        let configuration = MQTTConfiguration(
+            host: "127.0.0.1", port: port, clientID: "e2e-watch-\(UUID().uuidString.prefix(8))",
+            username: username, password: password, tls: tls)
         let client = try MosquittoClient(configuration: configuration, logger: Logger(label: "e2e"))
         let log = MessageLog(client.messages)
         try await client.connect()
@@ -33,10 +36,14 @@ struct Watcher {
 
     /// Waits for a `bridge/info` that satisfies `check`, the newest first.
     @discardableResult
-    func waitForInfo(_ what: String, within limit: Duration, since: Date = .distantPast,
-                     _ check: @escaping (Published.BridgeInfo) -> Bool) async throws -> Published.BridgeInfo {
-        try await log.waitFor("nmap2mqtt/bridge/info", as: Published.BridgeInfo.self, within: limit, since: since, newest: true,
-                              "bridge/info: \(what)", where: check).payload
+    func waitForInfo(
+        _ what: String, within limit: Duration, since: Date = .distantPast,
+        _ check: @escaping (Published.BridgeInfo) -> Bool
+    ) async throws -> Published.BridgeInfo {
+        try await log.waitFor(
+            "nmap2mqtt/bridge/info", as: Published.BridgeInfo.self, within: limit, since: since, newest: true,
+            "bridge/info: \(what)", where: check
+        ).payload
     }
 
     /// The latest attributes of device `id`.
@@ -71,8 +78,10 @@ struct Watcher {
 }
 
 /// What a late subscriber finds retained on the broker (Home Assistant after its own restart).
-func retainedSnapshot(port: Int, until what: String, within limit: Duration,
-                      _ complete: @escaping ([String: String]) -> Bool) async throws -> [String: String] {
+func retainedSnapshot(
+    port: Int, until what: String, within limit: Duration,
+    _ complete: @escaping ([String: String]) -> Bool
+) async throws -> [String: String] {
     let deadline = ContinuousClock.now + limit
     var last: [String: String] = [:]
     while ContinuousClock.now < deadline {

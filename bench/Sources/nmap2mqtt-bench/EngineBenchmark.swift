@@ -30,10 +30,10 @@ struct EngineBenchmark: ParsableCommand {
         func sightings(step: Int) -> [Sighting] {
             var list: [Sighting] = []
             list.reserveCapacity(devices)
-            let missing = (step % 99 + 1) * hundredth  // one rotating hundredth, never the first
+            let missing = (step % 99 + 1) * hundredth // one rotating hundredth, never the first
             let moved = ((step + 50) % 99 + 1) * hundredth
             for index in 0..<devices {
-                if step > 0 && index < hundredth { continue }  // the first hundredth left for good
+                if step > 0 && index < hundredth { continue } // the first hundredth left for good
                 if step > 0 && index >= missing && index < missing + hundredth { continue }
                 let renumbered = step > 0 && index >= moved && index < moved + hundredth
                 let host = renumbered ? (index + step * 7) % 65_000 : index
@@ -47,7 +47,10 @@ struct EngineBenchmark: ParsableCommand {
         }
 
         var times: [Double] = []
-        var arrived = 0, departed = 0, updated = 0, probes = 0
+        var arrived = 0
+        var departed = 0
+        var updated = 0
+        var probes = 0
         for step in 0...(steps + 1) {
             let scan = sightings(step: step)
             let started = clock.now
