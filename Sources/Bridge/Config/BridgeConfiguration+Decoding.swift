@@ -58,8 +58,7 @@ extension BridgeConfiguration: ConfigDecodable {
                     "is missing; expected scan: with at least hosts: (such as hosts: 192.168.1.0/24), or a Home Assistant device_tracker: block with platform: nmap_tracker"
             )
         }
-        let emptyMQTT = ConfigNode(node: Node([(Node, Node)]()), path: "mqtt")
-        let mqtt = try decoder.decode(MQTTSettings.self, from: fields[.mqtt] ?? emptyMQTT)
+        let mqtt = try decoder.decode(MQTTSettings.self, from: fields[.mqtt] ?? .emptyMapping(path: "mqtt"))
         let homeAssistant = try fields.decode(.homeassistant, as: HomeAssistantSettings.self)
         let devices = try fields.value(.devices) { node throws(ConfigError) in try DeviceEntry.list(node, decoder) }
         let trackWithoutMAC = try fields.value(.trackWithoutMAC) { node throws(ConfigError) in try node.bool() }

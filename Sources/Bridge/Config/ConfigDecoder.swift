@@ -116,7 +116,8 @@ struct ConfigFields<Key: ConfigKeys> {
         guard let text = context.environment[variable], !text.isEmpty else {
             return try value(key, read)
         }
-        let node = ConfigNode(node: Node(text, Tag(.str), .doubleQuoted), path: mapping.path(of: key.rawValue), environmentVariable: variable)
+        var node = ConfigNode.made(text, path: mapping.path(of: key.rawValue), style: .doubleQuoted)
+        node.environmentVariable = variable
         do {
             return try read(node)
         } catch {

@@ -169,7 +169,7 @@ extension ConfigNode {
         for element in try elements() {
             let text = try element.string(expected: "MAC addresses such as aa:bb:cc:dd:ee:ff")
             for part in text.split(whereSeparator: { $0 == "," || $0.isWhitespace }) {
-                let node = ConfigNode(node: Node(String(part), Tag(.str)), path: element.path)
+                let node = ConfigNode.made(String(part), path: element.path)
                 let mac: String
                 do { mac = try node.mac() } catch { throw error.at(line: element.line) }
                 if !macs.contains(mac) { macs.append(mac) }

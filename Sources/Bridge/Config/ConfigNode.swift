@@ -14,6 +14,17 @@ struct ConfigNode {
 
     var line: Int? { node.mark?.line }
 
+    /// A node made by the bridge, not read from the file: a text (an environment variable, one MAC of
+    /// a list) or an empty mapping (an absent section). Tagged with Yams' basic resolver: its default
+    /// one compiles regular expressions, which loads ICU's pages into the process (about 1.5 MB).
+    static func made(_ text: String, path: String, style: Node.Scalar.Style = .plain) -> ConfigNode {
+        ConfigNode(node: Node(text, Tag(.str, .basic), style), path: path)
+    }
+
+    static func emptyMapping(path: String) -> ConfigNode {
+        ConfigNode(node: Node([(Node, Node)](), Tag(.map, .basic)), path: path)
+    }
+
     func child(_ key: String, _ node: Node) -> ConfigNode {
         ConfigNode(node: node, path: path.isEmpty ? key : "\(path).\(key)")
     }
