@@ -301,6 +301,7 @@ public struct PresenceEngine: Sendable {
     public mutating func next(at now: Moment) -> PresencePlan {
         var plan = PresencePlan()
         var departing: [String] = []
+        var likeliest: [(key: String, value: Int)]?
         for (id, record) in records where record.device.state == .home && record.missedRounds > 0 {
             let missed = missedTime(record, at: now.elapsed)
             if record.silentProbe != nil {
@@ -314,7 +315,7 @@ public struct PresenceEngine: Sendable {
                     plan.probes.append(
                         ProbeRequest(
                             deviceID: id, address: record.device.ip, mac: record.device.mac,
-                            witnesses: witnesses(except: record.device.ip)))
+                            witnesses: witnesses(among: likeliest.cached { likeliestWitnesses() }, except: record.device.ip)))
                 } else {
                     plan.wakeAt = earliest(plan.wakeAt, wakeTime(record, reaching: record.considerHome - reprobeLead))
                 }
@@ -434,10 +435,22 @@ public struct PresenceEngine: Sendable {
     }
 
     /// Up to three hosts of the last counted scan other than `address`, the longest-answering first.
-    private func witnesses(except address: String) -> [String] {
-        responders.filter { $0.key != address }
-            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            .prefix(3).map(\.key)
+    /// The four hosts that answered the most counted scans in a row (ties: the lower address first), in
+    /// that order: one pass, however many hosts answer. A probe's witnesses are the first three of them
+    /// that are not its own address.
+    private func likeliestWitnesses() -> [(key: String, value: Int)] {
+        var best: [(key: String, value: Int)] = []
+        for responder in responders {
+            let rank = best.firstIndex { responder.value != $0.value ? responder.value > $0.value : responder.key < $0.key } ?? best.count
+            guard rank < 4 else { continue }
+            best.insert(responder, at: rank)
+            if best.count > 4 { best.removeLast() }
+        }
+        return best
+    }
+
+    private func witnesses(among likeliest: [(key: String, value: Int)], except address: String) -> [String] {
+        likeliest.lazy.filter { $0.key != address }.prefix(3).map(\.key)
     }
 
     func isTracked(mac: String?) -> Bool {
@@ -460,5 +473,15 @@ public struct PresenceEngine: Sendable {
         }
         if let vendor, let mac { return "\(vendor) \(mac.suffix(8).uppercased())" }
         return "Device \(mac ?? ip)"
+    }
+}
+
+extension Optional {
+    /// The value, made by `make` and kept the first time it is asked for.
+    fileprivate mutating func cached(_ make: () -> Wrapped) -> Wrapped {
+        if let self { return self }
+        let value = make()
+        self = value
+        return value
     }
 }

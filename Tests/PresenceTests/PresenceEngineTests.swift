@@ -151,6 +151,25 @@ struct PresenceEngineTests {
         var testDescription: String { name }
     }
 
+    @Test("A re-probe's witnesses: the three hosts that answered the most scans in a row, ties by address, never its own")
+    func witnessOrder() {
+        func host(_ last: Int) -> Sighting {
+            Sighting(mac: String(format: "02:00:00:00:00:%02x", last), ip: "192.0.2.\(last)", hostName: nil, vendor: nil, reason: "arp-response")
+        }
+        // First answered scan of each (all answer every scan after it, up to 168 s): the stranger on the
+        // phone's address longest, then three hosts tied, then two later ones.
+        let since: [(Sighting, TimeInterval)] = [
+            (Fixtures.stranger, 12), (host(105), 60), (host(101), 60), (host(103), 60), (host(104), 96), (host(102), 132),
+        ]
+        var engine = Self.engine(seeing: [Fixtures.phone])
+        for time in stride(from: 12.0, through: 168, by: 12) {
+            _ = engine.apply(.complete(since.filter { $0.1 <= time }.map(\.0)), at: FakeClock.at(time))
+        }
+        let due = engine.probesDue(at: FakeClock.at(180))
+        #expect(due.map(\.address) == ["192.0.2.12"])
+        #expect(due.first?.witnesses == ["192.0.2.101", "192.0.2.103", "192.0.2.105"])
+    }
+
     @Test(
         "Only a missed re-probe departs a device",
         arguments: [
