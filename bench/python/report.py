@@ -235,15 +235,14 @@ for qos, r in publish_ratio.items():
     if r is not None and r < 1.0:
         limits.append(
             f"- **QoS {qos} publishing** ({r:.2f}× mosquitto_pub): both send through libmosquitto (per message: a "
-            "packet and a send); the module drives libmosquitto from a thread of its own, so each publish also "
-            "writes a wake-up byte to that thread and comes back through its on_publish callback, and the module "
-            "adds an async call, two lock round trips and a payload copy"
-            + (", and for QoS 1 a task and a continuation resumed from libmosquitto's thread for every PUBACK "
-               "(the price of an `await`able publish that reports the broker's answer). " if qos == 1 else ". ")
-            + ("The clocks also stop at different points: `mosquitto_pub -l` exits once its last QoS 0 message is in "
-               "the socket buffer, the module's run once the broker acknowledged a QoS 1 message sent after the "
-               "last, so the figure favours mosquitto_pub. The whole runs take about 0.3 s, close enough that the "
-               "ratio moves around 1 from one run to the next on the same machine. " if qos == 0 else "")
+            "packet, and a wake-up byte libmosquitto writes to its own loop; `packet__queue`); the module also makes "
+            "an async call and one lock round trip per publish"
+            + (", and for QoS 1 a continuation resumed for every PUBACK (the price of an `await`able publish that "
+               "reports the broker's answer); both are capped by the broker's in-flight window of 20 and the round "
+               "trip, so single runs of about 0.3 s move the ratio around 1. " if qos == 1 else ". ")
+            + ("Both clocks stop when the last message is written (mosquitto_pub -l: its last QoS 0 message; the "
+               "module: the DISCONNECT queued behind it), and the broker's count confirms every message arrived. "
+               if qos == 0 else "")
             + "Runs (s): " + "; ".join(
                 f"{tool} " + ", ".join(f"{x['seconds']:.3f}" for x in publish if x["tool"] == tool and x["qos"] == qos)
                 for tool in ("nmap2mqtt", "mosquitto_pub")) + ".")
