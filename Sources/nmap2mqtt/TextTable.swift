@@ -10,14 +10,24 @@ enum TextTable {
     /// takes two, a combining accent none. Rows of printable ASCII, nearly all of them, cost one byte
     /// copy per cell (`scan --xml` of a /16 prints 6,554 rows).
     static func render(header: [String], rows: [[String]]) -> String {
-        let all = [header] + rows.map { row in row.map { isPrintableASCII($0) ? $0 : $0.logSafe } }
-        var widths = [Int](repeating: 0, count: header.count)
+        var all: [[String]] = []
         var cellWidths: [[Int]] = []
-        cellWidths.reserveCapacity(all.count)
-        for row in all {
-            let row = row.map(columns)
-            for column in widths.indices { widths[column] = max(widths[column], row[column]) }
-            cellWidths.append(row)
+        all.reserveCapacity(rows.count + 1)
+        cellWidths.reserveCapacity(rows.count + 1)
+        var widths = [Int](repeating: 0, count: header.count)
+        for (index, row) in ([header] + rows).enumerated() {
+            var shown: [String] = []
+            var shownWidths: [Int] = []
+            for (column, cell) in row.enumerated() {
+                let plain = isPrintableASCII(cell)
+                let text = plain || index == 0 ? cell : cell.logSafe
+                let width = plain ? cell.utf8.count : columns(of: text)
+                widths[column] = max(widths[column], width)
+                shown.append(text)
+                shownWidths.append(width)
+            }
+            all.append(shown)
+            cellWidths.append(shownWidths)
         }
         var out: [UInt8] = []
         out.reserveCapacity(all.count * (widths.reduce(0, +) + 2 * widths.count))

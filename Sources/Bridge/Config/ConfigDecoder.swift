@@ -51,8 +51,6 @@ struct ConfigFields<Key: ConfigKeys> {
     let mapping: ConfigMapping
     let context: ConfigContext
 
-    var path: String { mapping.path }
-
     subscript(key: Key) -> ConfigNode? { mapping[key.rawValue] }
 
     func has(_ key: Key) -> Bool { self[key] != nil }
@@ -116,8 +114,7 @@ struct ConfigFields<Key: ConfigKeys> {
         guard let text = context.environment[variable], !text.isEmpty else {
             return try value(key, read)
         }
-        var node = ConfigNode.made(text, path: mapping.path(of: key.rawValue), style: .doubleQuoted)
-        node.environmentVariable = variable
+        let node = ConfigNode.made(text, path: mapping.path(of: key.rawValue), style: .doubleQuoted)
         do {
             return try read(node)
         } catch {

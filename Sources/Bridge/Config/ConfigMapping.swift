@@ -13,10 +13,6 @@ struct ConfigMapping {
         return value
     }
 
-    func has(_ key: String) -> Bool {
-        self[key] != nil
-    }
-
     /// The path a child key would have, for errors about a missing key.
     func path(of key: String) -> String {
         path.isEmpty ? key : "\(path).\(key)"

@@ -9,8 +9,6 @@ struct ConfigNode {
     let path: String
     /// True for `mqtt.password`: errors describe the value's shape, never its text.
     var isSecret = false
-    /// Set when the value came from an `NMAP2MQTT_MQTT_*` variable rather than the file.
-    var environmentVariable: String?
 
     var line: Int? { node.mark?.line }
 

@@ -110,7 +110,7 @@ extension MQTTSettings: ConfigDecodable {
         connection.username = try fields.overridden(.username, by: "NMAP2MQTT_MQTT_USERNAME") { node throws(ConfigError) in
             try node.string(expected: "a user name, or leave mqtt.username out")
         }
-        self.init()
+        var passwordFile: String?
         if let password = try fields.overridden(
             .password, by: "NMAP2MQTT_MQTT_PASSWORD", { node throws(ConfigError) in try Self.password(node.secret()) })
         {
@@ -118,8 +118,10 @@ extension MQTTSettings: ConfigDecodable {
                 throw fileNode.error("is given together with mqtt.password; expected only one of them")
             }
             connection.password = password
-        } else if let file = try fields.readableFile(.passwordFile, expected: "a readable file holding the password") {
-            connection.password = try Self.password(fromFile: file.contents, node: fields[.passwordFile]!)
+        } else if let fileNode = fields[.passwordFile],
+            let file = try fields.readableFile(.passwordFile, expected: "a readable file holding the password")
+        {
+            connection.password = try Self.password(fromFile: file.contents, node: fileNode)
             passwordFile = file.path
         }
         if connection.password != nil, connection.username == nil, connection.protocolVersion == .v311 {
@@ -134,7 +136,7 @@ extension MQTTSettings: ConfigDecodable {
             }
             return keepalive
         }
-        self.connection = connection
+        self.init(connection: connection, passwordFile: passwordFile)
         try fields.read(.baseTopic, into: &baseTopic) { node throws(ConfigError) in try node.topic(example: "nmap2mqtt") }
         try fields.read(.lastSeenRefresh, into: &lastSeenRefresh, unit: .seconds, allowZero: true)
     }
