@@ -6,7 +6,9 @@
 # has no default route, so nmap run inside it can reach nothing but the lab. `up` refuses to build a
 # lab whose subnet overlaps a network this machine is really on.
 #
-#   testlan.sh up LAB             build lab LAB and print its facts (below) on stdout
+#   testlan.sh up LAB [SEGMENT]   build lab LAB and print its facts (below) on stdout; SEGMENT 1-9
+#                                 (default 1) picks its subnet and MACs, so that labs of different
+#                                 segments are different LANs with different devices (a household)
 #   testlan.sh facts LAB          print the facts of a lab that is up
 #   testlan.sh down LAB           remove everything `up` made (namespaces, /etc/netns/LAB-*, listeners);
 #                                 idempotent, also after a half-done `up`
@@ -19,6 +21,11 @@
 #                                 net-raw: as nobody with CAP_NET_RAW in its ambient set (nmap then
 #                                 needs --privileged to use raw sockets, as in a systemd unit with
 #                                 AmbientCapabilities=CAP_NET_RAW)
+#   testlan.sh scanner LAB K      add a second (third...) scanner namespace LAB-scanK (K 2-9) on the
+#                                 lab's switch, at .K with MAC 02:00:00:00:00:0K (two nodes on one
+#                                 segment); its facts line is `scanner_extra`
+#   testlan.sh nmap-wrapper LAB PATH MODE K
+#                                 as above, nmap inside LAB-scanK (K 1 is LAB-scan)
 #   testlan.sh pids LAB           print the pids of processes running in LAB-scan, the holder excepted
 #                                 (a test's nmap that should have been killed)
 #   testlan.sh check              exit 0 if labs can be built here, else print why and exit 1
@@ -28,7 +35,9 @@
 #
 # The lab: namespace LAB-br holds bridge br0; LAB-scan is the scanner (eth0 198.18.42.1/24, MAC
 # 02:00:00:00:00:01); LAB-h1 .. LAB-h6 are hosts at 198.18.42.11 .. 198.18.42.16, each with eth0 and a
-# fixed MAC. h1 listens on TCP 80 and h2 on TCP 22 (both among nmap's top 100 ports). LAB-scan resolves
+# fixed MAC. A lab of SEGMENT N > 1 is on 198.18.(41+N).0/24 instead, its hosts' MACs have N-1 in
+# their fifth byte (XOR: the vendor prefix and the locally-administered bit stay) and its host names
+# end in -sN (anna-iphone-s2.lab). h1 listens on TCP 80 and h2 on TCP 22 (both among nmap's top 100 ports). LAB-scan resolves
 # names from /etc/netns/LAB-scan/hosts only (its resolver is 127.0.0.1 inside the namespace, where
 # nothing answers), so nmap's reverse DNS gives the names below without any real DNS.
 #
@@ -39,6 +48,7 @@
 #                                          the root namespace through a holder process inside LAB-scan)
 #   host  N  NAMESPACE  IP  MAC  VENDOR  HOSTNAME  PORT   (VENDOR from nmap-mac-prefixes, "-" when
 #                                                          none; PORT "-" when the host listens on none)
+#   scanner_extra    K  LAB-scanK  IP  MAC  /proc/PID/net/arp    (after `scanner LAB K`)
 # They are also kept in /run/nmap2mqtt-testlan/LAB/facts.tsv while the lab is up.
 set -euo pipefail
 
@@ -47,6 +57,7 @@ MAC_PREFIXES=/usr/share/nmap/nmap-mac-prefixes
 SUBNET=198.18.42
 SCANNER_IP=$SUBNET.1
 SCANNER_MAC=02:00:00:00:00:01
+SEGMENT=1
 
 # index  MAC  hostname  listening port
 HOSTS=(
@@ -66,12 +77,48 @@ check_lab_name() {
   [[ "${1:-}" =~ ^[a-z0-9]{1,6}$ ]] || die "lab name '${1:-}' must be 1-6 characters of [a-z0-9]"
 }
 
-host_record() {  # N -> "N MAC NAME PORT"
-  local rec
+# Segment N (1-9): the subnet, and each host's MAC and name for it (segment 1 is the lab as it always was).
+use_segment() {
+  [[ "${1:-}" =~ ^[1-9]$ ]] || die "segment '${1:-}' must be 1-9"
+  SEGMENT=$1
+  SUBNET=198.18.$((41 + SEGMENT))
+  SCANNER_IP=$SUBNET.1
+}
+
+# The segment a lab that is up was built for (1 for labs built before segments existed).
+load_segment() {
+  local seg=1
+  [ -f "$STATE_ROOT/$1/segment" ] && seg=$(cat "$STATE_ROOT/$1/segment")
+  use_segment "$seg"
+}
+
+segment_mac() {  # MAC -> the MAC on this segment
+  [ "$SEGMENT" -eq 1 ] && { echo "$1"; return 0; }
+  local b
+  IFS=: read -r -a b <<<"$1"
+  printf '%s:%s:%s:%s:%02x:%s\n' "${b[0]}" "${b[1]}" "${b[2]}" "${b[3]}" $((0x${b[4]} ^ (SEGMENT - 1))) "${b[5]}"
+}
+
+segment_name() {  # NAME.lab -> the name on this segment
+  [ "$SEGMENT" -eq 1 ] && { echo "$1"; return 0; }
+  echo "${1%.lab}-s$SEGMENT.lab"
+}
+
+host_record() {  # N -> "N MAC NAME PORT", for this segment
+  local rec n mac name port
   for rec in "${HOSTS[@]}"; do
-    if [ "${rec%% *}" = "$1" ]; then echo "$rec"; return 0; fi
+    if [ "${rec%% *}" = "$1" ]; then
+      read -r n mac name port <<<"$rec"
+      echo "$n $(segment_mac "$mac") $(segment_name "$name") $port"
+      return 0
+    fi
   done
   die "no host $1 (hosts are 1..${#HOSTS[@]})"
+}
+
+# The lab's extra scanner namespaces that exist (LAB-scan2 ...).
+extra_scanners() {
+  ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$1-scan[2-9]\$" || true
 }
 
 vendor_of() {  # MAC -> vendor name from nmap's table, or "-"
@@ -133,6 +180,7 @@ cmd_up() {
   cmd_down "$lab" 2>/dev/null || true
   mkdir -p "$STATE_ROOT/$lab"
   : >"$STATE_ROOT/$lab/pids.all"
+  echo "$SEGMENT" >"$STATE_ROOT/$lab/segment"
   # Any failure from here on removes what was made.
   trap 'cmd_down "$lab" >/dev/null 2>&1 || true' EXIT
 
@@ -158,7 +206,7 @@ cmd_up() {
   } >"/etc/netns/$lab-scan/hosts"
 
   for rec in "${HOSTS[@]}"; do
-    read -r n mac name port <<<"$rec"
+    read -r n mac name port <<<"$(host_record "${rec%% *}")"
     ip netns add "$lab-h$n"
     ip -n "$lab-h$n" link set lo up
     link_host "$lab" "$n"
@@ -176,7 +224,7 @@ cmd_up() {
     printf 'scanner\t%s\t%s\t%s\t%s\n' "$lab-scan" "$SCANNER_IP" "$SCANNER_MAC" scanner.lab
     printf 'neighbour_table\t/proc/%s/net/arp\n' "$holder"
     for rec in "${HOSTS[@]}"; do
-      read -r n mac name port <<<"$rec"
+      read -r n mac name port <<<"$(host_record "${rec%% *}")"
       printf 'host\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$lab-h$n" "$SUBNET.$((10 + n))" "$mac" \
         "$(vendor_of "$mac")" "$name" "$port"
     done
@@ -198,7 +246,7 @@ cmd_up() {
 # Kills a process we started, by pid, only while it still lives in one of this lab's namespaces.
 kill_ours() {
   local lab=$1 pid=$2 ns
-  for ns in "$lab-br" "$lab-scan" $(for r in "${HOSTS[@]}"; do echo "$lab-h${r%% *}"; done); do
+  for ns in "$lab-br" "$lab-scan" $(extra_scanners "$lab") $(for r in "${HOSTS[@]}"; do echo "$lab-h${r%% *}"; done); do
     if ip netns pids "$ns" 2>/dev/null | grep -qx "$pid"; then
       kill -KILL "$pid" 2>/dev/null || true
       return 0
@@ -213,10 +261,10 @@ cmd_down() {
     while read -r pid; do [ -n "$pid" ] && kill_ours "$lab" "$pid"; done <"$STATE_ROOT/$lab/pids.all"
   fi
   # Anything still running inside the lab (an nmap a test left behind) was started in it by us.
-  for ns in "$lab-scan" $(for r in "${HOSTS[@]}"; do echo "$lab-h${r%% *}"; done) "$lab-br"; do
+  for ns in "$lab-scan" $(extra_scanners "$lab") $(for r in "${HOSTS[@]}"; do echo "$lab-h${r%% *}"; done) "$lab-br"; do
     for pid in $(ip netns pids "$ns" 2>/dev/null || true); do kill -KILL "$pid" 2>/dev/null || true; done
   done
-  for ns in $(for r in "${HOSTS[@]}"; do echo "$lab-h${r%% *}"; done) "$lab-scan" "$lab-br"; do
+  for ns in $(for r in "${HOSTS[@]}"; do echo "$lab-h${r%% *}"; done) $(extra_scanners "$lab") "$lab-scan" "$lab-br"; do
     ip netns del "$ns" 2>/dev/null || true
     rm -rf "/etc/netns/$ns"
   done
@@ -226,6 +274,7 @@ cmd_down() {
 cmd_leave() {
   local lab=$1 n=$2
   need_root
+  load_segment "$lab"
   host_record "$n" >/dev/null
   ip -n "$lab-br" link del "v$n" 2>/dev/null || die "host $n of lab $lab is not on the LAN"
 }
@@ -233,14 +282,19 @@ cmd_leave() {
 cmd_join() {
   local lab=$1 n=$2
   need_root
+  load_segment "$lab"
   host_record "$n" >/dev/null
   if ip -n "$lab-br" link show "v$n" >/dev/null 2>&1; then die "host $n of lab $lab is already on the LAN"; fi
   link_host "$lab" "$n"
 }
 
 cmd_nmap_wrapper() {
-  local lab=$1 path=$2 mode=${3:-root} run
+  local lab=$1 path=$2 mode=${3:-root} scanner=${4:-1} run ns
   [ -f "$STATE_ROOT/$lab/facts.tsv" ] || die "lab $lab is not up"
+  [[ "$scanner" =~ ^[1-9]$ ]] || die "scanner '$scanner' must be 1-9"
+  ns=$lab-scan
+  [ "$scanner" -eq 1 ] || ns=$lab-scan$scanner
+  ip netns list | awk '{print $1}' | grep -qx "$ns" || die "lab $lab has no scanner $scanner"
   case "$mode" in
     root) run="" ;;
     unprivileged) run="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all" ;;
@@ -250,9 +304,36 @@ cmd_nmap_wrapper() {
   cat >"$path" <<EOF
 #!/bin/sh
 # nmap inside test lab $lab (made by scripts/testlan.sh nmap-wrapper, mode $mode).
-exec ip netns exec $lab-scan $run nmap "\$@"
+exec ip netns exec $ns $run nmap "\$@"
 EOF
   chmod 755 "$path"
+}
+
+# A further scanner namespace LAB-scanK on the lab's switch: a second node on the same segment.
+cmd_scanner() {
+  local lab=$1 k=$2 ns ip mac holder
+  need_root
+  [ -f "$STATE_ROOT/$lab/facts.tsv" ] || die "lab $lab is not up"
+  [[ "$k" =~ ^[2-9]$ ]] || die "scanner '$k' must be 2-9"
+  load_segment "$lab"
+  ns=$lab-scan$k ip=$SUBNET.$k mac=02:00:00:00:00:0$k
+  if ip netns list | awk '{print $1}' | grep -qx "$ns"; then die "lab $lab already has scanner $k"; fi
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  ip link add "vscan$k" netns "$lab-br" type veth peer name eth0 netns "$ns"
+  ip -n "$ns" link set eth0 address "$mac"
+  ip -n "$ns" addr add "$ip/24" dev eth0
+  ip -n "$ns" link set eth0 up
+  ip -n "$lab-br" link set "vscan$k" master br0
+  ip -n "$lab-br" link set "vscan$k" up
+  mkdir -p "/etc/netns/$ns"
+  echo "nameserver 127.0.0.1" >"/etc/netns/$ns/resolv.conf"
+  cp "/etc/netns/$lab-scan/hosts" "/etc/netns/$ns/hosts"
+  echo "$ip scanner$k.lab" >>"/etc/netns/$ns/hosts"
+  setsid ip netns exec "$ns" sleep infinity </dev/null >/dev/null 2>&1 &
+  holder=$!
+  echo "$holder" >>"$STATE_ROOT/$lab/pids.all"
+  printf 'scanner_extra\t%s\t%s\t%s\t%s\t/proc/%s/net/arp\n' "$k" "$ns" "$ip" "$mac" "$holder" | tee -a "$STATE_ROOT/$lab/facts.tsv"
 }
 
 cmd_pids() {
@@ -276,14 +357,15 @@ cmd_check() {
 }
 
 case "${1:-}" in
-  up) check_lab_name "${2:-}"; cmd_up "$2" ;;
+  up) check_lab_name "${2:-}"; use_segment "${3:-1}"; cmd_up "$2" ;;
   facts) check_lab_name "${2:-}"; print_facts "$2" ;;
   down) check_lab_name "${2:-}"; cmd_down "$2" ;;
   leave) check_lab_name "${2:-}"; [ -n "${3:-}" ] || die "usage: leave LAB N"; cmd_leave "$2" "$3" ;;
   join) check_lab_name "${2:-}"; [ -n "${3:-}" ] || die "usage: join LAB N"; cmd_join "$2" "$3" ;;
-  nmap-wrapper) check_lab_name "${2:-}"; [ -n "${3:-}" ] || die "usage: nmap-wrapper LAB PATH [MODE]"
-    cmd_nmap_wrapper "$2" "$3" "${4:-root}" ;;
+  nmap-wrapper) check_lab_name "${2:-}"; [ -n "${3:-}" ] || die "usage: nmap-wrapper LAB PATH [MODE [SCANNER]]"
+    cmd_nmap_wrapper "$2" "$3" "${4:-root}" "${5:-1}" ;;
+  scanner) check_lab_name "${2:-}"; [ -n "${3:-}" ] || die "usage: scanner LAB K"; cmd_scanner "$2" "$3" ;;
   pids) check_lab_name "${2:-}"; cmd_pids "$2" ;;
   check) cmd_check ;;
-  *) sed -n '2,38p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,52p' "$0" >&2; exit 2 ;;
 esac

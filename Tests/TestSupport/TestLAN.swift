@@ -39,7 +39,20 @@ public struct TestLAN: Sendable {
         case netRaw = "net-raw"
     }
 
+    /// A further scanner namespace on the lab's switch (``addScanner(_:)``): a second node that sees
+    /// the same segment.
+    public struct Scanner: Sendable, Equatable {
+        /// 2...9; the lab's own scanner is 1.
+        public var index: Int
+        public var namespace: String
+        public var ip: String
+        public var mac: String
+    }
+
     public let name: String
+    /// 1...9: which subnet and MACs the lab has (`testlan.sh up LAB SEGMENT`); labs of different
+    /// segments are different LANs with different devices.
+    public let segment: Int
     public let scannerNamespace: String
     public let scannerIP: String
     public let scannerMAC: String
@@ -93,11 +106,26 @@ public struct TestLAN: Sendable {
 
     // MARK: Lifecycle
 
-    /// Builds lab `name` (removing any leftover of the same name first).
-    public static func up(name: String) async throws -> TestLAN {
+    /// Builds lab `name` (removing any leftover of the same name first). Segment 1 is 198.18.42.0/24
+    /// with the hosts' usual MACs; segment N is 198.18.(41+N).0/24 with N-1 in the fifth byte of
+    /// every host's MAC, and its host names end in `-sN`.
+    public static func up(name: String, segment: Int = 1) async throws -> TestLAN {
         if let reason = unavailableReason { throw TestLANError(command: "up \(name)", status: -1, output: reason) }
-        let output = try await run(["up", name])
-        return try parse(facts: output, name: name)
+        let output = try await run(["up", name] + (segment == 1 ? [] : [String(segment)]))
+        return try parse(facts: output, name: name, segment: segment)
+    }
+
+    /// Adds scanner namespace `index` (2...9) on the lab's switch, at `.index` of the subnet: it sees
+    /// the lab's hosts, and the other scanners (MACs 02:00:00:00:00:0K) see it.
+    public func addScanner(_ index: Int) async throws -> Scanner {
+        let output = try await Self.run(["scanner", name, String(index)])
+        for line in output.split(separator: "\n") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            if fields.first == "scanner_extra", fields.count >= 5, Int(fields[1]) == index {
+                return Scanner(index: index, namespace: String(fields[2]), ip: String(fields[3]), mac: String(fields[4]))
+            }
+        }
+        throw TestLANError(command: "scanner \(name) \(index)", status: 0, output: "unexpected facts:\n\(output)")
     }
 
     /// Builds a lab, runs `body`, and removes the lab whether `body` succeeds or throws.
@@ -139,9 +167,10 @@ public struct TestLAN: Sendable {
         return flags.contains("LOWER_UP") && flags.contains("state UP")
     }
 
-    /// Writes an executable at `path` that runs nmap inside the scanner namespace, for `nmapPath`.
-    public func nmapWrapper(path: String, mode: WrapperMode = .root) async throws {
-        _ = try await Self.run(["nmap-wrapper", name, path, mode.rawValue])
+    /// Writes an executable at `path` that runs nmap inside the scanner namespace (`scanner` 1), or
+    /// inside one added with ``addScanner(_:)``, for `nmapPath`.
+    public func nmapWrapper(path: String, mode: WrapperMode = .root, scanner: Int = 1) async throws {
+        _ = try await Self.run(["nmap-wrapper", name, path, mode.rawValue] + (scanner == 1 ? [] : [String(scanner)]))
     }
 
     /// Processes running in the scanner namespace besides the lab's own holder: after a killed scan,
@@ -165,7 +194,7 @@ public struct TestLAN: Sendable {
 
     public static var scriptPath: String { repositoryRoot.appendingPathComponent("scripts/testlan.sh").path }
 
-    static func parse(facts: String, name: String) throws -> TestLAN {
+    static func parse(facts: String, name: String, segment: Int) throws -> TestLAN {
         var scanner: [Substring]?
         var neighbourTable: String?
         var hosts: [Host] = []
@@ -191,7 +220,7 @@ public struct TestLAN: Sendable {
             throw TestLANError(command: "up \(name)", status: 0, output: "unexpected facts:\n\(facts)")
         }
         return TestLAN(
-            name: name, scannerNamespace: String(scanner[1]), scannerIP: String(scanner[2]),
+            name: name, segment: segment, scannerNamespace: String(scanner[1]), scannerIP: String(scanner[2]),
             scannerMAC: String(scanner[3]), neighbourTablePath: neighbourTable, hosts: hosts)
     }
 
