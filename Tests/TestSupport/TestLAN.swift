@@ -184,6 +184,11 @@ public struct TestLAN: Sendable {
         _ = try await Self.run(["down", name])
     }
 
+    /// Removes everything lab `name` made, also after an `up` that failed half-way. Safe to call twice.
+    public static func down(name: String) async throws {
+        _ = try await run(["down", name])
+    }
+
     // MARK: Script
 
     /// The repository root, found from this file's place in it.

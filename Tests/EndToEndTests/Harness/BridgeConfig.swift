@@ -14,6 +14,9 @@ struct BridgeConfig: Sendable {
     var port: Int?
     var nmapPath: String?
     var stateFile: String?
+    /// `node_id`: fixed, so that the node's topics (`nmap2mqtt/nodes/lab/...`) are known to the tests;
+    /// nil leaves the key out (the host name).
+    var nodeID: String? = BridgeConfig.defaultNodeID
     /// Lines inside `mqtt:`.
     var mqtt: [String] = []
     /// Lines inside `scan:`.
@@ -32,6 +35,12 @@ struct BridgeConfig: Sendable {
         BridgeConfig(interval: interval, considerHome: considerHome, timeout: timeout, mqtt: mqtt, scan: scan, extra: extra)
     }
 
+    /// The node id of every single-daemon scenario.
+    static let defaultNodeID = "lab"
+
+    /// The topic of a node's state (`online`/`offline`, its will), which discovery's `availability` lists.
+    static func nodeStateTopic(_ node: String = defaultNodeID) -> String { "nmap2mqtt/nodes/\(node)/state" }
+
     func render(port: Int, nmapPath: String, hosts: String, stateFile: String) -> String {
         var scanLines = ["hosts: \"\(hosts)\""]
         if let scanOptions { scanLines.append("scan_options: \"\(scanOptions)\"") }
@@ -48,6 +57,7 @@ struct BridgeConfig: Sendable {
             \((scanLines + scan).map { "  " + $0 }.joined(separator: "\n"))
             state_file: \(stateFile)
             log_level: debug
+            \(nodeID.map { "node_id: \($0)" } ?? "")
             web:
               port: 0  # a free port: daemons of tests running at once each get one
             \(extra.joined(separator: "\n"))

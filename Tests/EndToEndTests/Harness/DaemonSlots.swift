@@ -12,23 +12,33 @@ final class DaemonSlots: Sendable {
 
     private struct State {
         var free: Int
-        var waiting: [CheckedContinuation<Void, Never>] = []
+        /// First come, first served: a request for several slots is not overtaken by later single ones.
+        var waiting: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let state: Mutex<State>
+    private let count: Int
 
     init(count: Int) {
+        self.count = count
         state = Mutex(State(free: count))
     }
 
     func acquire() async {
+        await acquire(1)
+    }
+
+    /// Takes `wanted` slots at once (at most all of them), so that two scenarios that each need several
+    /// never hold part of what the other waits for. `withHousehold` takes one per daemon.
+    func acquire(_ wanted: Int) async {
+        let wanted = min(max(wanted, 1), count)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let granted = state.withLock { state -> Bool in
-                if state.free > 0 {
-                    state.free -= 1
+                if state.waiting.isEmpty && state.free >= wanted {
+                    state.free -= wanted
                     return true
                 }
-                state.waiting.append(continuation)
+                state.waiting.append((wanted, continuation))
                 return false
             }
             if granted { continuation.resume() }
@@ -36,13 +46,22 @@ final class DaemonSlots: Sendable {
     }
 
     func release() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if state.waiting.isEmpty {
-                state.free += 1
-                return nil
+        release(1)
+    }
+
+    /// Gives back what ``acquire(_:)`` took (`wanted` as asked for; capped the same way).
+    func release(_ wanted: Int) {
+        let given = min(max(wanted, 1), count)
+        let next = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.free += given
+            var granted: [CheckedContinuation<Void, Never>] = []
+            while let first = state.waiting.first, first.count <= state.free {
+                state.free -= first.count
+                granted.append(first.continuation)
+                state.waiting.removeFirst()
             }
-            return state.waiting.removeFirst()
+            return granted
         }
-        next?.resume()
+        for continuation in next { continuation.resume() }
     }
 }

@@ -31,6 +31,69 @@ enum Published {
         var lastError: String?
         var deviceCount: Int
         var devicesHome: Int
+        /// The household's fields (issue 16). Optional here only so that a payload without them still
+        /// decodes for the tests that do not look at them; the household tests require them.
+        var node: String?
+        var leader: String?
+        var nodes: [NodeSummary]?
+        var householdWarnings: [String]?
+
+        /// One node of `bridge/info.nodes`.
+        struct NodeSummary: Decodable, Sendable, Equatable {
+            var node: String
+            var online: Bool
+            var devices: Int
+            var home: Int
+        }
+    }
+
+    /// `nmap2mqtt/nodes/<node>/info`: what one node of a household says about itself.
+    struct NodeInfo: Decodable, Sendable {
+        var node: String
+        /// Tells two processes with the same node id apart (a string or a number on the wire).
+        var instance: Scalar
+        var version: String
+        var startedAt: Date
+        var scanTargets: [String]
+        var considerHomeSeconds: Double
+        var discovery: Bool
+        var discoveryPrefix: String
+    }
+
+    /// `nmap2mqtt/nodes/<node>/devices/<id>`: one node's own view of a device (the state file's encoding).
+    struct NodeDevice: Decodable, Sendable {
+        var id: String
+        var mac: String?
+        var ip: String
+        var state: State
+        var name: String
+        var hostName: String?
+        var vendor: String?
+        var lastSeen: Date
+        var firstSeen: Date
+        var reason: String
+    }
+
+    /// A JSON string or number, compared as written.
+    enum Scalar: Decodable, Sendable, Equatable, CustomStringConvertible {
+        case string(String)
+        case number(Double)
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self) {
+                self = .string(text)
+            } else {
+                self = .number(try container.decode(Double.self))
+            }
+        }
+
+        var description: String {
+            switch self {
+            case .string(let text): text
+            case .number(let number): "\(number)"
+            }
+        }
     }
 
     /// `nmap2mqtt/<id>/attributes`.
@@ -82,8 +145,9 @@ enum Published {
 
     struct Availability: Decodable, Sendable {
         var topic: String
-        var payloadAvailable: String
-        var payloadNotAvailable: String
+        /// Home Assistant's defaults (`online`/`offline`) when left out.
+        var payloadAvailable: String?
+        var payloadNotAvailable: String?
     }
 
     struct Origin: Decodable, Sendable {
@@ -112,6 +176,8 @@ enum Published {
         var payloadNotHome: String
         var sourceType: String
         var availability: [Availability]
+        /// `any` in a household: a device is available while any node that sees it is online.
+        var availabilityMode: String?
         var qos: Int
         var device: Device
         var origin: Origin
@@ -178,6 +244,8 @@ enum Published {
         let parts = topic.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         switch (parts.first, parts.last, parts.count) {
         case ("nmap2mqtt", "info", 3) where parts[1] == "bridge": return try decode(BridgeInfo.self, from: payload)
+        case ("nmap2mqtt", "info", 4) where parts[1] == "nodes": return try decode(NodeInfo.self, from: payload)
+        case ("nmap2mqtt", _, 5) where parts[1] == "nodes" && parts[3] == "devices": return try decode(NodeDevice.self, from: payload)
         case ("nmap2mqtt", "sync", 3) where parts[1] == "bridge": return try decode(Sync.self, from: payload)
         case ("nmap2mqtt", "attributes", 3): return try decode(Attributes.self, from: payload)
         case ("nmap2mqtt", "devices", 2): return try decode([DeviceSummary].self, from: payload)

@@ -1,0 +1,362 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Several nodes, one truth per device (issue 16): daemons on different segments of the namespace
+/// test LAN, on one broker under one base topic, form one household. Only the leader (the live node
+/// with the lowest id) publishes the shared topics; a device is `home` while any live node sees it,
+/// `not_home` only when every live node that has a view of it says so, and left as it was when its only
+/// views come from dead nodes. Real nmap on the lab, real broker, the built daemon (root only).
+@Suite(
+    "A household: several nodes, one truth per device", .enabled(if: TestLAN.shouldRun, "\(TestLAN.unavailableReason ?? "")"),
+    .serialized)
+struct HouseholdTests {
+    static let interval = 2
+    static let considerHome = 6
+    /// The leader of every scenario: the lowest id.
+    static let a = "node-a"
+    static let b = "node-b"
+
+    /// How long a device on the lab takes to be declared `not_home` after it left: consider_home and one
+    /// interval, plus nmap's stall when hosts vanish mid-scan (up to the scan timeout, then a failed
+    /// scan), the next scan, and the re-probe (as in RealHomeTests).
+    static let departure = Duration.seconds(considerHome + interval + 45)
+
+    /// node-a on segment 1, node-b on segment 2.
+    static let twoSegments = [HouseholdNode(a, segment: 0), HouseholdNode(b, segment: 1)]
+
+    // MARK: a. Two nodes, two segments
+
+    @Test("two nodes on two segments: each device once in the shared topics, home, available through the node that sees it")
+    func twoNodesTwoSegments() async throws {
+        try await withHousehold(nodes: Self.twoSegments) { household in
+            let (log, idsA, idsB) = (household.log, household.ids(ofSegment: 0), household.ids(ofSegment: 1))
+            #expect(Set(idsA).isDisjoint(with: idsB), "the segments must have different devices")
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids)
+            // Both nodes' views have reached the leader: six devices each, all home, no warning.
+            let info = try await household.waitForLeader(Self.a, within: .seconds(20)) { info in
+                (info.nodes ?? []).count == 2 && (info.nodes ?? []).allSatisfy { $0.online && $0.devices == 6 && $0.home == 6 }
+            }
+            #expect(info.nodes?.map(\.node).sorted() == [Self.a, Self.b], "bridge/info.nodes: \(info.nodes ?? [])")
+            #expect(info.householdWarnings == [], "household_warnings: \(info.householdWarnings ?? [])")
+            #expect(info.deviceCount == 12 && info.devicesHome == 12, "bridge/info: \(info.deviceCount) devices, \(info.devicesHome) home")
+
+            for (node, other, ids) in [(Self.a, Self.b, idsA), (Self.b, Self.a, idsB)] {
+                for id in ids {
+                    let discovery = try household.discovery(of: id)
+                    #expect(discovery.availability.map(\.topic) == [Household.nodeStateTopic(node)], "availability of \(id)")
+                    #expect(discovery.availabilityMode == "any", "availability_mode of \(id)")
+                    #expect(discovery.stateTopic == "nmap2mqtt/\(id)/state")
+                    let (_, view) = try await log.waitFor(
+                        Household.nodeDeviceTopic(node, id), as: Published.NodeDevice.self, within: .seconds(10), newest: true,
+                        "\(node)'s view of \(id)")
+                    #expect(view.id == id && view.state == .home, "\(node)'s view of \(id): \(view)")
+                    #expect(log.on(Household.nodeDeviceTopic(other, id)).isEmpty, "\(other) has a view of \(id), which it cannot see")
+                }
+            }
+            for (node, lab) in [(Self.a, household.labs[0]), (Self.b, household.labs[1])] {
+                let (_, nodeInfo) = try await log.waitFor(
+                    Household.nodeInfoTopic(node), as: Published.NodeInfo.self, within: .seconds(10), newest: true, "\(node)'s info")
+                #expect(nodeInfo.node == node)
+                #expect(nodeInfo.scanTargets == [lab.subnet], "\(node)'s scan_targets")
+                #expect(nodeInfo.considerHomeSeconds == Double(Self.considerHome))
+                #expect(nodeInfo.discovery && nodeInfo.discoveryPrefix == "homeassistant")
+            }
+
+            // What a late subscriber (Home Assistant after its restart) finds: one config and one state
+            // per device, every one home, the devices list with each device once.
+            let ids = household.ids
+            let retained = try await retainedSnapshot(port: household.broker.port, until: "every device retained", within: .seconds(10)) {
+                retained in
+                retained["nmap2mqtt/bridge/state"] == "online" && retained[Household.nodeStateTopic(Self.a)] == "online"
+                    && retained[Household.nodeStateTopic(Self.b)] == "online"
+                    && ids.allSatisfy {
+                        retained["homeassistant/device_tracker/\($0)/config"]?.isEmpty == false && retained["nmap2mqtt/\($0)/state"] == "home"
+                    }
+            }
+            let configs = retained.filter { $0.key.hasPrefix("homeassistant/device_tracker/") && !$0.value.isEmpty }.keys
+            #expect(Set(configs) == Set(ids.map { "homeassistant/device_tracker/\($0)/config" }), "retained configs: \(configs.sorted())")
+            let states = household.watcher.states(since: .distantPast)
+            #expect(Set(states.map(\.id)) == Set(ids), "shared state topics: \(Set(states.map(\.id)).sorted())")
+            #expect(states.allSatisfy { $0.state == "home" }, "a shared state other than home: \(states.filter { $0.state != "home" })")
+            let list = try Published.decode([Published.DeviceSummary].self, from: Array((retained["nmap2mqtt/devices"] ?? "[]").utf8))
+            #expect(list.map(\.id).sorted() == ids.sorted(), "nmap2mqtt/devices: \(list.map(\.id))")
+            #expect(list.allSatisfy { $0.state == .home })
+        }
+    }
+
+    // MARK: b. The leader dies
+
+    @Test("the leader is killed: no device goes not_home, the other node leads and publishes, its last death ends in offline")
+    func leaderKilled() async throws {
+        try await withHousehold(nodes: Self.twoSegments) { household in
+            let (log, watcher, idsA) = (household.log, household.watcher, household.ids(ofSegment: 0))
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids)
+
+            let killed = Date()
+            await household.kill(Self.a)
+            _ = try await log.waitFor(Household.nodeStateTopic(Self.a), within: .seconds(10), since: killed, "node-a's will") { $0 == "offline" }
+            // One scan interval (and a scan) later node-b leads.
+            let info = try await household.waitForLeader(Self.b, within: .seconds(Self.interval + 15), since: killed)
+            #expect(info.nodes?.first { $0.node == Self.a }?.online == false, "bridge/info.nodes: \(info.nodes ?? [])")
+
+            // node-b publishes what changes on its own segment.
+            let leaver = household.labs[1].host(4)
+            let left = Date()
+            try await household.labs[1].leave(leaver.index)
+            _ = try await log.waitFor(
+                "nmap2mqtt/\(leaver.deviceID)/state", within: Self.departure, since: left, "\(leaver.hostName) not_home, from node-b"
+            ) { $0 == "not_home" }
+            _ = try await log.waitFor("nmap2mqtt/events", as: Published.Event.self, within: .seconds(10), since: left, "the departed event") {
+                $0.event == .departed && $0.device.mac == leaver.mac
+            }
+            // By now more than consider_home has passed since node-a died: its devices were left as they were.
+            let notHome = watcher.notHome(since: killed)
+            #expect(notHome.map(\.id) == [leaver.deviceID], "not_home since the leader died: \(notHome)")
+            #expect(try watcher.departures(since: killed).map(\.device.mac) == [leaver.mac])
+            for id in idsA {
+                #expect(log.latest("nmap2mqtt/\(id)/state") == "home", "\(id), seen only by the dead node")
+                // Unavailable in Home Assistant: its only availability topic is the dead node's.
+                #expect(try household.discovery(of: id).availability.map(\.topic) == [Household.nodeStateTopic(Self.a)])
+            }
+            #expect(log.latest(Household.nodeStateTopic(Self.a)) == "offline")
+            let list = try await log.waitFor(
+                "nmap2mqtt/devices", as: [Published.DeviceSummary].self, within: .seconds(5), since: left, newest: true,
+                "the devices list after the departure")
+            for id in idsA {
+                #expect(list.payload.first { $0.id == id }?.state == .home, "\(id) in the devices list")
+            }
+            let retained = try await retainedSnapshot(port: household.broker.port, until: "node-b's household", within: .seconds(10)) {
+                $0["nmap2mqtt/bridge/state"] == "online" && $0[Household.nodeStateTopic(Self.b)] == "online"
+            }
+            #expect(retained[Household.nodeStateTopic(Self.a)] == "offline")
+
+            // The last node dies too: the household's bridge/state ends offline (the leader's second will).
+            let lastKilled = Date()
+            await household.kill(Self.b)
+            _ = try await log.waitFor("nmap2mqtt/bridge/state", within: .seconds(10), since: lastKilled, "bridge/state offline") { $0 == "offline" }
+            _ = try await log.waitFor(Household.nodeStateTopic(Self.b), within: .seconds(10), since: lastKilled, "node-b's will") {
+                $0 == "offline"
+            }
+            #expect(watcher.notHome(since: lastKilled).isEmpty, "not_home after the last node died: \(watcher.notHome(since: lastKilled))")
+        }
+    }
+
+    // MARK: c. A departure on one segment
+
+    @Test("a device leaves the segment only node-b sees: not_home after consider_home and a re-probe; the others stay home")
+    func departureOnOneSegment() async throws {
+        try await withHousehold(nodes: Self.twoSegments) { household in
+            let (log, watcher) = (household.log, household.watcher)
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids)
+            let lab = household.labs[1]
+            let leaver = lab.host(4)
+            let id = leaver.deviceID
+            let runsBefore = household.nmapRuns(of: Self.b).count
+            let left = Date()
+            try await lab.leave(leaver.index)
+
+            // node-b's own view first, then the shared state the leader (node-a) merges from it.
+            let (_, view) = try await log.waitFor(
+                Household.nodeDeviceTopic(Self.b, id), as: Published.NodeDevice.self, within: Self.departure, since: left,
+                "node-b's view of \(leaver.hostName) not_home"
+            ) { $0.state == .notHome }
+            #expect(view.ip == leaver.ip)
+            _ = try await log.waitFor("nmap2mqtt/\(id)/state", within: .seconds(10), since: left, "\(leaver.hostName) not_home") { $0 == "not_home" }
+            let (_, event) = try await log.waitFor(
+                "nmap2mqtt/events", as: Published.Event.self, within: .seconds(10), since: left, "the departed event"
+            ) { $0.event == .departed && $0.device.mac == leaver.mac }
+            #expect(event.device.reason.contains("got no answer"), "reason: \(event.device.reason)")
+            // Before the departure node-b re-probed the device's last address on its own.
+            let probes = household.nmapRuns(of: Self.b).dropFirst(runsBefore).filter { $0.contains(leaver.ip) }
+            #expect(!probes.isEmpty, "no re-probe of \(leaver.ip) by node-b; its runs: \(household.nmapRuns(of: Self.b).dropFirst(runsBefore))")
+
+            let departed = Date()
+            try await household.waitForLeader(Self.a, within: .seconds(20), since: departed) { info in
+                info.nodes?.first { $0.node == Self.b }.map { $0.devices == 6 && $0.home == 5 } == true
+                    && info.nodes?.first { $0.node == Self.a }.map { $0.devices == 6 && $0.home == 6 } == true
+            }
+            #expect(watcher.notHome(since: left).map(\.id) == [id], "not_home since the departure: \(watcher.notHome(since: left))")
+            for other in household.ids where other != id {
+                #expect(log.latest("nmap2mqtt/\(other)/state") == "home", "\(other) after \(leaver.hostName) left")
+            }
+            #expect(log.on(Household.nodeDeviceTopic(Self.a, id)).isEmpty, "node-a has a view of a device it cannot see")
+
+            // It comes back: home again.
+            let joined = Date()
+            try await lab.join(leaver.index)
+            _ = try await log.waitFor("nmap2mqtt/\(id)/state", within: .seconds(30), since: joined, "\(leaver.hostName) home again") {
+                $0 == "home"
+            }
+        }
+    }
+
+    // MARK: d. A node restarts
+
+    @Test("a node restarts (SIGTERM, then the same config): no not_home and no removal on the shared topics", arguments: [HouseholdTests.a, HouseholdTests.b])
+    func nodeRestarts(_ restarted: String) async throws {
+        try await withHousehold(nodes: Self.twoSegments) { household in
+            let (log, watcher) = (household.log, household.watcher)
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids)
+
+            let stopped = Date()
+            #expect(await household.stop(restarted) == 0, "exit status after SIGTERM")
+            _ = try await log.waitFor(Household.nodeStateTopic(restarted), within: .seconds(5), since: stopped, "\(restarted) offline") {
+                $0 == "offline"
+            }
+            if restarted == Self.a {
+                try await household.waitForLeader(Self.b, within: .seconds(Self.interval + 15), since: stopped)
+            }
+            let started = Date()
+            try household.start(restarted)
+            _ = try await log.waitFor(Household.nodeStateTopic(restarted), within: .seconds(20), since: started, "\(restarted) online again") {
+                $0 == "online"
+            }
+            try await household.waitForLeader(Self.a, within: .seconds(30), since: started) { info in
+                (info.nodes ?? []).count == 2 && (info.nodes ?? []).allSatisfy { $0.online && $0.home == 6 }
+            }
+            // More than consider_home of the restarted node's scans: a flap decided late would show.
+            let runs = household.nmapRuns(of: restarted).count
+            try await waitUntil("\(Self.considerHome / Self.interval + 2) scans of \(restarted) after its restart", within: .seconds(40)) {
+                household.nmapRuns(of: restarted).count >= runs + Self.considerHome / Self.interval + 2
+            }
+            let states = watcher.states(since: stopped)
+            #expect(states.allSatisfy { $0.state == "home" }, "shared states during the restart: \(states.filter { $0.state != "home" })")
+            #expect(try watcher.departures(since: stopped).isEmpty, "departed events during the restart")
+            let removed = log.all.filter { $0.at >= stopped && $0.message.topic.hasPrefix("homeassistant/device_tracker/") && $0.message.payload.isEmpty }
+            #expect(removed.isEmpty, "discovery configs cleared during the restart: \(removed.map(\.message.topic))")
+            for id in household.ids {
+                #expect(log.latest("nmap2mqtt/\(id)/state") == "home", "\(id) after the restart")
+            }
+        }
+    }
+
+    // MARK: e. The same node_id twice
+
+    @Test("a second daemon with a node_id already in use says so and publishes nothing; the first keeps publishing")
+    func duplicateNodeID() async throws {
+        let twin = HouseholdNode(Self.a, segment: 2, name: "node-a-twin", startsAtOnce: false)
+        try await withHousehold(segments: 3, nodes: Self.twoSegments + [twin]) { household in
+            let (log, idsTwin) = (household.log, household.ids(ofSegment: 2))
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids(ofSegment: 0) + household.ids(ofSegment: 1))
+            let (_, firstInfo) = try await log.waitFor(
+                Household.nodeInfoTopic(Self.a), as: Published.NodeInfo.self, within: .seconds(10), newest: true, "node-a's info")
+
+            let twinStarted = Date()
+            let daemon = try household.start(twin.name)
+            try await waitUntil("the twin's log to say its node_id is already in use", within: .seconds(30)) {
+                daemon.log.split(separator: "\n").contains { $0.contains("node_id") && $0.contains("already") }
+            }
+            let line = daemon.log.split(separator: "\n").first { $0.contains("node_id") && $0.contains("already") }
+            #expect(line?.contains("error") == true, "logged at error: \(line ?? "")")
+            // A few of the first node's scans while the twin lives (or has given up).
+            let runs = household.nmapRuns(of: Self.a).count
+            try await waitUntil("three scans of node-a with the twin about", within: .seconds(30)) {
+                household.nmapRuns(of: Self.a).count >= runs + 3
+            }
+            let twinKilled = Date()
+            await daemon.process.kill()
+            // Its will, if it had one, would now arrive: give it a moment.
+            try await Task.sleep(for: .seconds(2))
+
+            let named = household.messages(naming: idsTwin, since: twinStarted)
+            #expect(named.isEmpty, "the twin's devices were published: \(named.map(\.message.topic))")
+            let infos = try log.on(Household.nodeInfoTopic(Self.a), since: twinStarted).filter { !$0.message.payload.isEmpty }
+                .map { try $0.decoded(as: Published.NodeInfo.self) }
+            #expect(infos.allSatisfy { $0.instance == firstInfo.instance }, "node-a/info from another instance: \(infos.map(\.instance))")
+            let nodeStates = log.on(Household.nodeStateTopic(Self.a), since: twinStarted).map(\.message.string)
+            #expect(!nodeStates.contains("offline"), "node-a/state while the twin lived and died: \(nodeStates)")
+            #expect(!log.on("nmap2mqtt/bridge/state", since: twinStarted).contains { $0.message.string == "offline" })
+
+            // The first node goes on leading and publishing.
+            try await household.waitForLeader(Self.a, within: .seconds(20), since: twinKilled.addingTimeInterval(1))
+            let retained = try await retainedSnapshot(port: household.broker.port, until: "node-a still online", within: .seconds(10)) {
+                $0[Household.nodeStateTopic(Self.a)] == "online" && $0["nmap2mqtt/bridge/state"] == "online"
+            }
+            let retainedInfo = try Published.decode(Published.NodeInfo.self, from: Array((retained[Household.nodeInfoTopic(Self.a)] ?? "").utf8))
+            #expect(retainedInfo.instance == firstInfo.instance && retainedInfo.scanTargets == [household.labs[0].subnet])
+        }
+    }
+
+    // MARK: f. Settings that differ
+
+    @Test("two nodes with different consider_home: bridge/info's household_warnings names it")
+    func differentConsiderHome() async throws {
+        let nodes = [HouseholdNode(Self.a, segment: 0), HouseholdNode(Self.b, segment: 1, config: .household(considerHome: 9))]
+        try await withHousehold(nodes: nodes) { household in
+            let log = household.log
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids)
+            let info = try await household.waitForLeader(Self.a, within: .seconds(20)) { info in
+                (info.householdWarnings ?? []).contains { $0.contains("consider_home") }
+            }
+            #expect(info.householdWarnings?.count == 1, "household_warnings: \(info.householdWarnings ?? [])")
+            for (node, seconds) in [(Self.a, 6.0), (Self.b, 9.0)] {
+                let (_, nodeInfo) = try await log.waitFor(
+                    Household.nodeInfoTopic(node), as: Published.NodeInfo.self, within: .seconds(10), newest: true, "\(node)'s info")
+                #expect(nodeInfo.considerHomeSeconds == seconds, "\(node)'s consider_home_seconds")
+            }
+        }
+    }
+
+    // MARK: g. One segment, two nodes
+
+    @Test("two nodes on one segment: available through both; the leader dies and nothing leaves; a departure seen by the live node counts")
+    func twoNodesOneSegment() async throws {
+        let nodes = [HouseholdNode(Self.a, segment: 0), HouseholdNode(Self.b, segment: 0, scanner: 2)]
+        try await withHousehold(segments: 1, nodes: nodes) { household in
+            let (log, watcher, lab) = (household.log, household.watcher, household.labs[0])
+            let ids = household.ids
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: ids)
+            try await household.waitForLeader(Self.a, within: .seconds(20)) { info in
+                (info.nodes ?? []).count == 2 && (info.nodes ?? []).allSatisfy { $0.devices == 6 && $0.home == 6 }
+            }
+            for id in ids {
+                _ = try await log.waitFor(Household.nodeDeviceTopic(Self.b, id), within: .seconds(10), "node-b's view of \(id)")
+                // The availability list may grow as the views arrive: the newest config names both nodes.
+                _ = try await log.waitFor(
+                    "homeassistant/device_tracker/\(id)/config", as: Published.TrackerConfig.self, within: .seconds(10), newest: true,
+                    "discovery of \(id) available through both nodes"
+                ) { Set($0.availability.map(\.topic)) == [Household.nodeStateTopic(Self.a), Household.nodeStateTopic(Self.b)] }
+                #expect(try household.discovery(of: id).availabilityMode == "any")
+            }
+            // The scanners answer each other's scans; neither is a device.
+            #expect(Set(watcher.states(since: .distantPast).map(\.id)) == Set(ids))
+
+            let killed = Date()
+            await household.kill(Self.a)
+            _ = try await log.waitFor(Household.nodeStateTopic(Self.a), within: .seconds(10), since: killed, "node-a's will") { $0 == "offline" }
+            try await household.waitForLeader(Self.b, within: .seconds(Self.interval + 15), since: killed)
+            // More than consider_home of node-b's scans: every device is still home, through node-b.
+            let runs = household.nmapRuns(of: Self.b).count
+            try await waitUntil("\(Self.considerHome / Self.interval + 2) scans of node-b", within: .seconds(40)) {
+                household.nmapRuns(of: Self.b).count >= runs + Self.considerHome / Self.interval + 2
+            }
+            #expect(watcher.notHome(since: killed).isEmpty, "not_home after the leader died: \(watcher.notHome(since: killed))")
+
+            // A device leaves: the dead node's last view (home) does not hold it; the live one decides.
+            let leaver = lab.host(4)
+            let left = Date()
+            try await lab.leave(leaver.index)
+            _ = try await log.waitFor(
+                "nmap2mqtt/\(leaver.deviceID)/state", within: Self.departure, since: left, "\(leaver.hostName) not_home"
+            ) { $0 == "not_home" }
+            #expect(watcher.notHome(since: killed).map(\.id) == [leaver.deviceID], "not_home: \(watcher.notHome(since: killed))")
+            for id in ids where id != leaver.deviceID {
+                #expect(log.latest("nmap2mqtt/\(id)/state") == "home", "\(id)")
+            }
+        }
+    }
+}
+
+/// Waits, at most `limit`, until `condition` holds.
+private func waitUntil(_ what: String, within limit: Duration, _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + limit
+    while !condition() {
+        guard ContinuousClock.now < deadline else { throw EndToEndError("timed out after \(limit) waiting for \(what)") }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}
