@@ -14,15 +14,16 @@ struct BridgeConfig: Sendable {
     var port: Int?
     var nmapPath: String?
     var stateFile: String?
-    /// `node_id`: fixed, so that the node's topics (`nmap2mqtt/nodes/lab/...`) are known to the tests;
-    /// nil leaves the key out (the host name).
-    var nodeID: String? = BridgeConfig.defaultNodeID
     /// Lines inside `mqtt:`.
     var mqtt: [String] = []
     /// Lines inside `scan:`.
     var scan: [String] = []
     /// Top-level lines.
     var extra: [String] = []
+    /// `node_id`: fixed, so topics under `nmap2mqtt/nodes/` are known to the test.
+    var nodeID = BridgeConfig.testNodeID
+
+    static let testNodeID = "lab"
 
     /// The scenarios of a real home: two-second scans, and a timeout that outlasts a normal scan (2 s)
     /// and nmap's usual stall when hosts vanish (6-11 s, docs/ARCHITECTURE.md); the longer stall seen
@@ -34,12 +35,6 @@ struct BridgeConfig: Sendable {
     ) -> BridgeConfig {
         BridgeConfig(interval: interval, considerHome: considerHome, timeout: timeout, mqtt: mqtt, scan: scan, extra: extra)
     }
-
-    /// The node id of every single-daemon scenario.
-    static let defaultNodeID = "lab"
-
-    /// The topic of a node's state (`online`/`offline`, its will), which discovery's `availability` lists.
-    static func nodeStateTopic(_ node: String = defaultNodeID) -> String { "nmap2mqtt/nodes/\(node)/state" }
 
     func render(port: Int, nmapPath: String, hosts: String, stateFile: String) -> String {
         var scanLines = ["hosts: \"\(hosts)\""]
@@ -57,7 +52,7 @@ struct BridgeConfig: Sendable {
             \((scanLines + scan).map { "  " + $0 }.joined(separator: "\n"))
             state_file: \(stateFile)
             log_level: debug
-            \(nodeID.map { "node_id: \($0)" } ?? "")
+            node_id: \(nodeID)
             web:
               port: 0  # a free port: daemons of tests running at once each get one
             \(extra.joined(separator: "\n"))

@@ -3,7 +3,7 @@ import Foundation
 /// What a household publishes (issue 16), as the watcher sees it.
 extension Household {
     /// `nmap2mqtt/nodes/<node>/state`: `online`/`offline`, the node's will.
-    static func nodeStateTopic(_ node: String) -> String { BridgeConfig.nodeStateTopic(node) }
+    static func nodeStateTopic(_ node: String) -> String { "nmap2mqtt/nodes/\(node)/state" }
 
     /// `nmap2mqtt/nodes/<node>/info`.
     static func nodeInfoTopic(_ node: String) -> String { "nmap2mqtt/nodes/\(node)/info" }
@@ -21,7 +21,18 @@ extension Household {
         let deadline = ContinuousClock.now + limit
         func remaining() -> Duration { max(.zero, deadline - ContinuousClock.now) }
         for node in nodes {
-            _ = try await log.waitFor(Self.nodeStateTopic(node), within: remaining(), since: since, "\(node) online") { $0 == "online" }
+            // A daemon that refused to start fails the wait at once, with its own words.
+            while !log.on(Self.nodeStateTopic(node), since: since).contains(where: { $0.message.string == "online" }) {
+                if let dead = plans.first(where: { $0.id == node && startedDaemonHasExited($0.name) }) {
+                    let log = self.node(dead.name).daemon.log
+                    throw EndToEndError("node \(node) (\(dead.name)) exited before it was online; its log ends:\n\(log.suffix(2000))")
+                }
+                guard ContinuousClock.now < deadline else {
+                    _ = try await log.waitFor(Self.nodeStateTopic(node), within: .zero, since: since, "\(node) online") { $0 == "online" }
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
         }
         try await watcher.waitForAll(ids, within: remaining(), since: since)
         return try await waitForLeader(leader, within: remaining(), since: since) { info in
@@ -40,6 +51,11 @@ extension Household {
         try await watcher.waitForInfo("\(node) leads", within: limit, since: since) { info in
             info.node == node && info.leader == node && check(info)
         }
+    }
+
+    /// Whether node `name` has a daemon that has ended (false while none was started).
+    func startedDaemonHasExited(_ name: String) -> Bool {
+        node(name).startedDaemons.last?.process.hasExited ?? false
     }
 
     /// The newest discovery config of device `id`.

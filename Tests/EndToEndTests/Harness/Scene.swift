@@ -67,6 +67,9 @@ final class Scene: Sendable {
         return daemon
     }
 
+    /// Every daemon started in this scene so far, the first first.
+    var startedDaemons: [Daemon] { parts.withLock { $0.daemons } }
+
     /// Writes `config` to config.yaml (or `file`), what it leaves nil filled in from this scene.
     func writeConfig(_ config: BridgeConfig = BridgeConfig(), to file: String? = nil) throws {
         let text = config.render(
