@@ -44,7 +44,7 @@ struct DaemonTests {
             #expect(discovery.stateTopic == "nmap2mqtt/\(id(host))/state")
             #expect(discovery.jsonAttributesTopic == "nmap2mqtt/\(id(host))/attributes")
             #expect(discovery.payloadHome == "home" && discovery.payloadNotHome == "not_home")
-            #expect(discovery.availability.first?.topic == "nmap2mqtt/bridge/state")
+            #expect(discovery.availability.map(\.topic) == ["nmap2mqtt/nodes/\(BridgeConfig.testNodeID)/state"])
             #expect(discovery.device.connections == [["mac", host.mac]])
             #expect(discovery.device.identifiers == ["nmap2mqtt_\(id(host))"])
             #expect(discovery.device.viaDevice == "nmap2mqtt_bridge")

@@ -20,6 +20,10 @@ struct BridgeConfig: Sendable {
     var scan: [String] = []
     /// Top-level lines.
     var extra: [String] = []
+    /// `node_id`: fixed, so topics under `nmap2mqtt/nodes/` are known to the test.
+    var nodeID = BridgeConfig.testNodeID
+
+    static let testNodeID = "lab"
 
     /// The scenarios of a real home: two-second scans, and a timeout that outlasts a normal scan (2 s)
     /// and nmap's usual stall when hosts vanish (6-11 s, docs/ARCHITECTURE.md); the longer stall seen
@@ -48,6 +52,7 @@ struct BridgeConfig: Sendable {
             \((scanLines + scan).map { "  " + $0 }.joined(separator: "\n"))
             state_file: \(stateFile)
             log_level: debug
+            node_id: \(nodeID)
             web:
               port: 0  # a free port: daemons of tests running at once each get one
             \(extra.joined(separator: "\n"))
