@@ -42,6 +42,8 @@ struct PresenceServiceTests {
         let app = try BridgeApplication.build(
             configuration: configuration, logger: quietLogger, scanner: network,
             now: { clock.wall }, uptime: { clock.uptime })
+        // No broker: the node joins a household of one, as it would after reading an empty broker.
+        app.state.joined()
         return Bench(app: app, clock: clock, network: network, directory: directory)
     }
 

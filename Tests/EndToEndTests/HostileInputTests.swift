@@ -38,7 +38,7 @@ struct HostileInputTests {
     static let allowedTopics = [
         #"^nmap2mqtt/bridge/(state|info|sync)$"#, #"^nmap2mqtt/[0-9a-f]{12}/(state|attributes)$"#, #"^nmap2mqtt/(devices|events)$"#,
         #"^homeassistant/device_tracker/[0-9a-f]{12}/config$"#, #"^homeassistant/binary_sensor/nmap2mqtt_bridge/connection/config$"#,
-        #"^nmap2mqtt/nodes/[A-Za-z0-9_-]{1,64}/(state|info)$"#, #"^nmap2mqtt/nodes/[A-Za-z0-9_-]{1,64}/devices/[0-9a-f]{12}$"#,
+        #"^nmap2mqtt/nodes/lab/(state|info|sync)$"#, #"^nmap2mqtt/nodes/lab/devices/[0-9a-f]{12}$"#,
     ]
 
     @Test("names from the network never break a topic or a JSON payload")

@@ -13,6 +13,7 @@ extension BridgeConfiguration: ConfigDecodable {
         case stateFile = "state_file"
         case logLevel = "log_level"
         case web
+        case nodeID = "node_id"
 
         /// A section's key written at the top level says where it belongs.
         static let hints: [String: String] = {
@@ -65,6 +66,7 @@ extension BridgeConfiguration: ConfigDecodable {
         let stateFile = try fields.path(.stateFile, expected: "a file path such as \(Self.defaultStateFileName)")
         let logLevel = try fields.value(.logLevel, Self.logLevel)
         let web = try fields.decode(.web, as: WebSettings.self)
+        let nodeID = try fields.value(.nodeID, Self.nodeID)
         self.init(
             mqtt: mqtt,
             homeAssistant: homeAssistant ?? HomeAssistantSettings(),
@@ -74,7 +76,8 @@ extension BridgeConfiguration: ConfigDecodable {
             trackWithoutMAC: trackWithoutMAC ?? false,
             stateFile: stateFile ?? Self.defaultStateFile(decoder.context),
             logLevel: logLevel ?? .info,
-            web: web ?? WebSettings()
+            web: web ?? WebSettings(),
+            nodeID: nodeID ?? Self.defaultNodeID()
         )
     }
 
@@ -84,6 +87,15 @@ extension BridgeConfiguration: ConfigDecodable {
     static func defaultStateFile(_ context: ConfigContext) -> String {
         let file = context.environment["STATE_DIRECTORY"]?.split(separator: ":").first.map { "\($0)/\(stateDirectoryFileName)" }
         return ConfigFiles.absolute(file ?? defaultStateFileName, relativeTo: context.directory, environment: context.environment)
+    }
+
+    private static func nodeID(_ node: ConfigNode) throws(ConfigError) -> String {
+        let expected = "a node name of 1 to 64 letters, digits, _ or - (such as livingroom or garden-office), unique in the household"
+        let text = ConfigText.trimmed(try node.string(expected: expected))
+        guard Self.isValidNodeID(text) else {
+            throw node.error(is: "not a node name", expected: expected)
+        }
+        return text
     }
 
     private static func logLevel(_ node: ConfigNode) throws(ConfigError) -> Logger.Level {

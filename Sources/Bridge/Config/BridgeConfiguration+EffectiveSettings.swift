@@ -76,6 +76,7 @@ extension BridgeConfiguration {
         add(0, "track_without_mac", String(trackWithoutMAC))
         add(0, "state_file", YAMLText.scalar(stateFile))
         add(0, "log_level", logLevel.rawValue)
+        add(0, "node_id", YAMLText.scalar(nodeID))
         add(0, "web")
         add(1, "enabled", String(web.enabled))
         add(1, "host", YAMLText.scalar(web.host))

@@ -26,6 +26,10 @@ public struct BridgeConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level
     /// The status page, metrics and health endpoint.
     public var web: WebSettings
+    /// This node's name in a household of several nodes sharing `mqtt.base_topic` (docs/HOUSEHOLD.md):
+    /// `[A-Za-z0-9_-]`, 1 to 64 characters, unique per household. Default: the host name's first label,
+    /// other characters replaced by `_`.
+    public var nodeID: String
     /// Absolute path of the file this came from; nil when parsed from a string.
     public var configFile: String?
 
@@ -43,6 +47,7 @@ public struct BridgeConfiguration: Sendable, Equatable {
         stateFile: String,
         logLevel: Logger.Level = .info,
         web: WebSettings = WebSettings(),
+        nodeID: String = BridgeConfiguration.defaultNodeID(),
         configFile: String? = nil
     ) {
         self.mqtt = mqtt
@@ -54,6 +59,7 @@ public struct BridgeConfiguration: Sendable, Equatable {
         self.stateFile = stateFile
         self.logLevel = logLevel
         self.web = web
+        self.nodeID = nodeID
         self.configFile = configFile
     }
 

@@ -38,6 +38,8 @@ struct DiscoveryPayload: Encodable {
     var entity_category: String?
     var source_type: String?
     var availability: [Availability]?
+    /// `any`: available while any node that sees the device lives (each node's will says when it dies).
+    var availability_mode: String?
     var qos: Int
     var device: DeviceInfo
     var origin: Origin
@@ -57,6 +59,7 @@ struct DiscoveryPayload: Encodable {
         try container.encodeIfPresent(entity_category, forKey: .entity_category)
         try container.encodeIfPresent(source_type, forKey: .source_type)
         try container.encodeIfPresent(availability, forKey: .availability)
+        try container.encodeIfPresent(availability_mode, forKey: .availability_mode)
         try container.encode(qos, forKey: .qos)
         try container.encode(device, forKey: .device)
         try container.encode(origin, forKey: .origin)
@@ -64,10 +67,13 @@ struct DiscoveryPayload: Encodable {
 
     private enum CodingKeys: String, CodingKey {
         case name, unique_id, state_topic, json_attributes_topic, payload_home, payload_not_home, payload_on, payload_off
-        case device_class, entity_category, source_type, availability, qos, device, origin
+        case device_class, entity_category, source_type, availability, availability_mode, qos, device, origin
     }
 
-    static func device(_ device: Device, topics: Topics, version: String) -> [UInt8] {
+    /// `viewers`: the nodes with a view of the device (``Household/MergedDevice/viewers``); the device is
+    /// available while any of them lives, so one that only a dead node saw becomes unavailable, never
+    /// `not_home`.
+    static func device(_ device: Device, viewers: [String], topics: Topics, version: String) -> [UInt8] {
         let payload = DiscoveryPayload(
             name: nil,
             unique_id: "nmap2mqtt_\(device.id)",
@@ -77,7 +83,8 @@ struct DiscoveryPayload: Encodable {
             payload_not_home: "not_home",
             // The default, gps, would let a phone's GPS tracker overrule us in a person entity.
             source_type: "router",
-            availability: [Availability(topic: topics.bridgeState)],
+            availability: viewers.map { Availability(topic: topics.nodeState($0)) },
+            availability_mode: "any",
             qos: 1,
             device: DeviceInfo(
                 connections: device.mac.map { [["mac", $0]] },

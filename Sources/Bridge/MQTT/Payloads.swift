@@ -75,6 +75,26 @@ public enum Payloads {
         encode(DeviceSummary(device, event: kind, seq: seq))
     }
 
+    /// `<base>/nodes/<node>/devices/<id>`: a node's own view of a device, in the state file's encoding.
+    public static func view(_ device: Device) -> [UInt8] {
+        encode(device)
+    }
+
+    /// A node's view read back; nil for an empty (cleared) or unreadable payload.
+    static func view(from payload: [UInt8]) -> Device? {
+        guard !payload.isEmpty else { return nil }
+        return try? JSONDecoder().decode(Device.self, from: Data(payload))
+    }
+
+    /// One node of `bridge/info`'s `nodes`.
+    public struct NodeSummary: Encodable, Sendable, Equatable {
+        public var node: String
+        public var online: Bool
+        /// Devices in its view, and how many of them it sees home.
+        public var devices: Int
+        public var home: Int
+    }
+
     /// `<base>/bridge/info`: the bridge's health, so a stuck or failing nmap is visible.
     public struct BridgeInfo: Encodable, Sendable, Equatable {
         public var version: String
@@ -92,6 +112,12 @@ public enum Payloads {
         public var last_error: String?
         public var device_count: Int
         public var devices_home: Int
+        /// The node that published this (the household's leader).
+        public var node: String?
+        public var leader: String?
+        public var nodes: [NodeSummary]?
+        /// Settings that differ between the household's nodes, in words.
+        public var household_warnings: [String]?
     }
 
     public static func bridgeInfo(_ info: BridgeInfo) -> [UInt8] {

@@ -125,6 +125,31 @@ final class TopicPublisher: Sendable {
         }
     }
 
+    /// Stops keeping every topic `matching` says, and every waiting event, without touching what the
+    /// broker holds: this node no longer speaks for them (another node leads, or this one holds another's
+    /// id).
+    func dropAll(matching: (String) -> Bool) {
+        state.withLock { state in
+            for topic in state.desired.keys where matching(topic) {
+                state.desired.removeValue(forKey: topic)
+                state.published.removeValue(forKey: topic)
+            }
+            state.events.removeAll()
+        }
+    }
+
+    /// Sends `topic`'s payload again although the broker acknowledged it: something else overwrote it
+    /// (a late will).
+    func republish(_ topic: String) {
+        let found = state.withLock { state -> Bool in
+            guard let entry = state.desired[topic] else { return false }
+            state.published.removeValue(forKey: topic)
+            state.markDirty(topic, entry.priority)
+            return true
+        }
+        if found { wake.signal() }
+    }
+
     /// Discovery configs (and clears) wait until the next `resendAll`: the bridge is about to check which
     /// of them Home Assistant deleted while it was away.
     func holdDiscovery() {

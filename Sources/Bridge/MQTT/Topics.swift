@@ -24,6 +24,34 @@ public struct Topics: Sendable, Hashable {
     public var events: String { "\(base)/events" }
 
     public func state(_ id: String) -> String { "\(base)/\(id)/state" }
+
+    // MARK: - Nodes of a household (docs/HOUSEHOLD.md)
+
+    /// `online` / `offline`, retained: the node's will, so its death is known at once.
+    public func nodeState(_ node: String) -> String { "\(base)/nodes/\(node)/state" }
+    /// The node's settings that the household compares (JSON, retained).
+    public func nodeInfo(_ node: String) -> String { "\(base)/nodes/\(node)/info" }
+    /// The node's own view of one device (JSON, retained), published when it changes.
+    public func nodeDevice(_ node: String, _ id: String) -> String { "\(base)/nodes/\(node)/devices/\(id)" }
+    /// Where a node sends itself a token after subscribing to the household, to know it has every
+    /// retained node topic (not retained).
+    public func nodeSync(_ node: String) -> String { "\(base)/nodes/\(node)/sync" }
+    /// The filters that bring back every node's state, info and views.
+    public var nodeFilters: [String] { ["\(base)/nodes/+/state", "\(base)/nodes/+/info", "\(base)/nodes/+/devices/+"] }
+
+    /// What a message on a node topic is about, or nil for any other topic.
+    public func nodeTopic(_ topic: String) -> NodeTopic? {
+        let prefix = "\(base)/nodes/"
+        guard topic.hasPrefix(prefix) else { return nil }
+        let parts = topic.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)
+        switch parts.count {
+        case 2 where parts[1] == "state": return .state(node: String(parts[0]))
+        case 2 where parts[1] == "info": return .info(node: String(parts[0]))
+        case 2 where parts[1] == "sync": return .sync(node: String(parts[0]))
+        case 3 where parts[1] == "devices" && !parts[2].isEmpty: return .device(node: String(parts[0]), id: String(parts[2]))
+        default: return nil
+        }
+    }
     public func attributes(_ id: String) -> String { "\(base)/\(id)/attributes" }
 
     public func discovery(_ id: String) -> String { "\(discoveryPrefix)/device_tracker/\(id)/config" }

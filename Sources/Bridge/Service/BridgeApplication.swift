@@ -75,7 +75,8 @@ public struct BridgeApplication: Sendable {
         let presence = PresenceService(state: state, scanner: scanner, logger: logger)
         var services: [any Service] = [
             BrokerSession(state: state, client: client, listener: listener, logger: logger),
-            PublishingService(publisher: publisher, sink: client, topics: state.topics),
+            LeaderSeat(state: state, configuration: configuration.leaderSeatConfiguration, logger: logger),
+            PublishingService(publisher: publisher, sink: client, lastWords: { state.lastWords() }),
             writer,
             historyWriter,
             listener,
@@ -104,7 +105,6 @@ public struct BridgeApplication: Sendable {
                 "bridge.version": "\(BridgeVersion.current)", "mqtt.broker": "\(client.configuration)",
                 "scan.targets": "\(configuration.scan.hosts.joined(separator: " "))", "bridge.state_file": "\(configuration.stateFile)",
             ])
-        state.announceBridge()
         state.clearUntracked()
         state.sync()
         let group = ServiceGroup(

@@ -9,8 +9,19 @@ extension BridgeConfiguration {
         Topics(base: mqtt.baseTopic, discoveryPrefix: homeAssistant.discoveryPrefix, homeAssistantStatus: homeAssistant.statusTopic)
     }
 
+    /// The node's connection; its will says the node died, so the devices only it sees become unavailable
+    /// at once and the next node takes over (docs/HOUSEHOLD.md).
     public var mqttConfiguration: MQTTConfiguration {
         var connection = mqtt.connection
+        connection.will = MQTTWill(topic: topics.nodeState(nodeID), payload: "offline".utf8, qos: .atLeastOnce, retain: true)
+        return connection
+    }
+
+    /// The leader's second connection (``LeaderSeat``): it publishes nothing, and its will says
+    /// `bridge/state` `offline` when the leader dies, so the last node's death still reads as the bridge's.
+    public var leaderSeatConfiguration: MQTTConfiguration {
+        var connection = mqtt.connection
+        connection.clientID += "-lead"
         connection.will = MQTTWill(topic: topics.bridgeState, payload: "offline".utf8, qos: .atLeastOnce, retain: true)
         return connection
     }

@@ -29,6 +29,10 @@ final class BridgeState: Sendable {
     let restoredIDs: Set<String>
     /// Monotonic time of the run: every presence decision counts from here (`Moment.elapsed`).
     let runStart: ContinuousClock.Instant
+    /// This node's id in its household (`node_id`).
+    let nodeID: String
+    /// Woken when this node's household role changes (``LeaderSeat`` follows it).
+    let roleChanged = WakeSignal()
     private let now: @Sendable () -> Date
     /// Seconds since the run began, monotonic; injected by tests.
     private let uptime: @Sendable () -> TimeInterval
@@ -56,6 +60,12 @@ final class BridgeState: Sendable {
         let started = now()
         startedAt = started
         let engine = PresenceEngine(configuration: configuration.presenceConfiguration, devices: saved.devices)
+        nodeID = configuration.nodeID
+        let ownInfo = NodeInfo(
+            node: configuration.nodeID, instance: String(UInt64.random(in: 1 ... .max), radix: 16), version: BridgeVersion.current,
+            started_at: Timestamp.text(started), scan_targets: configuration.scan.hosts,
+            consider_home_seconds: configuration.scan.considerHome.timeInterval, discovery: configuration.homeAssistant.discovery,
+            discovery_prefix: configuration.homeAssistant.discoveryPrefix)
         var history = history
         var states: [String: DeviceStatus.State] = [:]
         for device in engine.devices where !device.deleted {
@@ -64,7 +74,10 @@ final class BridgeState: Sendable {
         history.recordStart(at: started, states: states)
         var initial = BridgeStatus(
             engine: engine, mirror: DeviceMirror(lastSeenRefresh: configuration.mqtt.lastSeenRefresh),
-            eventSequence: saved.eventSequence, history: history)
+            eventSequence: saved.eventSequence, history: history,
+            household: HouseholdStatus(
+                nodeID: configuration.nodeID, ownInfo: ownInfo, lastSeenRefresh: configuration.mqtt.lastSeenRefresh,
+                restored: engine.devices))
         for entry in history.entries {
             if case .change(let id, _) = entry.event { initial.since[id] = entry.at }
         }
@@ -111,16 +124,14 @@ final class BridgeState: Sendable {
         status.withLock { status in publish([], in: &status, routine: false) }
     }
 
-    private func publish(_ changes: [PresenceChange], source: String = "scan", in status: inout BridgeStatus, routine: Bool? = nil) {
+    func publish(_ changes: [PresenceChange], source: String = "scan", in status: inout BridgeStatus, routine: Bool? = nil) {
         let wall = now()
         var departed = false
         for change in changes {
-            let kind: String
             switch change {
             case .arrived(let device):
                 guard !device.deleted else { continue }
                 logger.info("Device arrived", metadata: device.logMetadata)
-                kind = "arrived"
                 status.history.record(device.id, .home, at: wall)
                 status.since[device.id] = wall
                 status.lastSource[device.id] = source
@@ -128,7 +139,6 @@ final class BridgeState: Sendable {
             case .departed(let device):
                 guard !device.deleted else { continue }
                 logger.info("Device departed", metadata: device.logMetadata)
-                kind = "departed"
                 departed = true
                 status.history.record(device.id, .notHome, at: wall)
                 status.since[device.id] = wall
@@ -137,31 +147,86 @@ final class BridgeState: Sendable {
                 metrics.recordDeparture(source: "re-probe")
             case .updated(let device, let changed):
                 logger.debug("Device updated", metadata: device.logMetadata.merging(["device.changed": "\(changed)"]) { $1 })
-                continue
             }
-            status.eventSequence += 1
-            publisher.send(topics.events, Payloads.event(kind, change.device, seq: status.eventSequence))
         }
-        let update = status.mirror.update(status.engine.devices, at: uptime())
-        for device in update.devices {
-            if configuration.homeAssistant.discovery {
-                publisher.retain(
-                    topics.discovery(device.id), DiscoveryPayload.device(device, topics: topics, version: BridgeVersion.current),
-                    priority: .discovery)
+        let unchanged = publishDevices(in: &status)
+        // A step that changed nothing a user notices is saved at most every few minutes (flash storage
+        // wears): a stale last_seen after a crash costs nothing, since nobody departs before the first
+        // complete scan of the next run and a failed re-probe.
+        save(in: &status, unlessRecent: routine ?? unchanged && changes.isEmpty)
+        if !changes.isEmpty { historyWriter.submit(status.history, flush: departed) }
+        board.publish(snapshot(status, at: wall))
+    }
+
+    /// States this node's view on its node topics, merges it with the household's (``Household``), sends
+    /// the events of the merged states' changes, and, when this node leads, the shared topics. Returns
+    /// whether nothing a user would notice changed.
+    @discardableResult
+    func publishDevices(in status: inout BridgeStatus) -> Bool {
+        let devices = status.engine.devices
+        let role = status.household.role
+        var unchanged = true
+        if role.isActive {
+            let update = status.household.nodeMirror.update(devices, at: uptime())
+            for device in update.devices {
+                publisher.retain(topics.nodeDevice(nodeID, device.id), Payloads.view(device))
             }
+            unchanged = update.isEmpty
+        }
+        let merged = status.household.household.merged(own: devices)
+        for item in merged where !item.device.deleted {
+            let state = item.device.state
+            let before = status.household.shared.updateValue(state, forKey: item.device.id)
+            guard before != state, before != nil || state == .home else { continue }
+            let kind = state == .home ? "arrived" : "departed"
+            switch role {
+            case .leader:
+                sendEvent(kind, item.device, in: &status)
+            case .joining:
+                status.household.pendingEvents.append((kind, item.device))
+                if status.household.pendingEvents.count > HouseholdStatus.pendingEventLimit {
+                    status.household.pendingEvents.removeFirst()
+                }
+            case .follower, .duplicate:
+                break
+            }
+        }
+        guard role == .leader else { return unchanged }
+        let update = status.mirror.update(merged.map(\.device), at: uptime())
+        var viewers: [String: [String]] = [:]
+        for item in merged where status.household.announcedViewers[item.device.id] != item.viewers {
+            viewers[item.device.id] = item.viewers
+        }
+        var announced: Set<String> = []
+        for device in update.devices {
+            announced.insert(device.id)
+            announce(device, viewers: viewers[device.id] ?? status.household.announcedViewers[device.id] ?? [nodeID], in: &status)
             publisher.retain(topics.state(device.id), device.state.rawValue)
             publisher.retain(topics.attributes(device.id), Payloads.attributes(device))
+        }
+        for item in merged where !item.device.deleted && !announced.contains(item.device.id) {
+            guard let list = viewers[item.device.id] else { continue }
+            announce(item.device, viewers: list, in: &status)
         }
         if let list = update.list {
             publisher.retain(topics.devices, Payloads.devices(list))
         }
-        publisher.retain(topics.bridgeInfo, Payloads.bridgeInfo(bridgeInfo(status)))
-        // A step that changed nothing a user notices is saved at most every few minutes (flash storage
-        // wears): a stale last_seen after a crash costs nothing, since nobody departs before the first
-        // complete scan of the next run and a failed re-probe.
-        save(in: &status, unlessRecent: routine ?? update.isEmpty && changes.isEmpty)
-        if !changes.isEmpty { historyWriter.submit(status.history, flush: departed) }
-        board.publish(snapshot(status, at: wall))
+        publisher.retain(topics.bridgeInfo, Payloads.bridgeInfo(bridgeInfo(status, merged: merged)))
+        return unchanged && update.isEmpty
+    }
+
+    /// The discovery config of a device, with the nodes whose liveness makes it available.
+    private func announce(_ device: Device, viewers: [String], in status: inout BridgeStatus) {
+        status.household.announcedViewers[device.id] = viewers
+        guard configuration.homeAssistant.discovery else { return }
+        publisher.retain(
+            topics.discovery(device.id), DiscoveryPayload.device(device, viewers: viewers, topics: topics, version: BridgeVersion.current),
+            priority: .discovery)
+    }
+
+    private func sendEvent(_ kind: String, _ device: Device, in status: inout BridgeStatus) {
+        status.eventSequence += 1
+        publisher.send(topics.events, Payloads.event(kind, device, seq: status.eventSequence))
     }
 
     /// How many departures the page lists.
@@ -234,8 +299,15 @@ final class BridgeState: Sendable {
 
     // MARK: - Devices leaving the bridge's care
 
-    /// Clears what the broker holds for a device the bridge stops announcing.
-    private func clearTopics(of id: String, keepingDiscovery: Bool = false) {
+    /// Clears what the broker holds for a device the bridge stops announcing: this node's view of it, and
+    /// the shared topics when this node leads.
+    func clearTopics(of id: String, keepingDiscovery: Bool = false, in status: inout BridgeStatus) {
+        if status.household.role.isActive {
+            publisher.clear(topics.nodeDevice(nodeID, id))
+        }
+        status.household.nodeMirror.remove(id)
+        status.household.announcedViewers[id] = nil
+        guard status.household.role == .leader else { return }
         if keepingDiscovery {
             publisher.drop(topics.discovery(id))
         } else {
@@ -252,7 +324,7 @@ final class BridgeState: Sendable {
         status.withLock { status in
             for device in status.engine.untracked {
                 logger.info("No longer tracked; clearing its retained topics", metadata: device.logMetadata)
-                clearTopics(of: device.id)
+                clearTopics(of: device.id, in: &status)
             }
         }
     }
@@ -266,7 +338,9 @@ final class BridgeState: Sendable {
             status.since[id] = nil
             status.lastSource[id] = nil
             status.departures.removeAll { $0.id == id }
-            clearTopics(of: id)
+            status.household.household.forget(id)
+            status.household.shared[id] = nil
+            clearTopics(of: id, in: &status)
             publish([], in: &status, routine: false)
             return device
         }
@@ -279,7 +353,7 @@ final class BridgeState: Sendable {
         status.withLock { status -> Device? in
             guard let device = status.engine.markDeleted(id) else { return nil }
             status.mirror.remove(id)
-            clearTopics(of: id, keepingDiscovery: true)
+            clearTopics(of: id, keepingDiscovery: true, in: &status)
             publish([], in: &status, routine: false)
             return device
         }
@@ -294,7 +368,7 @@ final class BridgeState: Sendable {
         return ids.filter { restoredIDs.contains($0) || publisher.wasPublished(topics.discovery($0)) }
     }
 
-    /// `online` and the bridge's own discovery config, retained.
+    /// `online` and the bridge's own discovery config, retained (the leader's).
     func announceBridge() {
         publisher.retain(topics.bridgeState, "online", priority: .bridgeState)
         if configuration.homeAssistant.discovery {
@@ -302,8 +376,17 @@ final class BridgeState: Sendable {
         }
     }
 
-    private func bridgeInfo(_ status: BridgeStatus) -> Payloads.BridgeInfo {
-        let devices = status.engine.devices.filter { !$0.deleted }
+    private func bridgeInfo(_ status: BridgeStatus, merged: [Household.MergedDevice]) -> Payloads.BridgeInfo {
+        let devices = merged.lazy.map(\.device).filter { !$0.deleted }
+        let household = status.household.household
+        var nodes: [Payloads.NodeSummary] = []
+        for node in household.allNodes {
+            let view = node == nodeID ? status.engine.devices.filter { !$0.deleted } : Array(household.others[node]?.devices.values ?? [:].values)
+            nodes.append(
+                Payloads.NodeSummary(
+                    node: node, online: node == nodeID || household.others[node]?.online == true, devices: view.count,
+                    home: view.count { $0.state == .home }))
+        }
         return Payloads.BridgeInfo(
             version: BridgeVersion.current,
             scan_targets: configuration.scan.hosts,
@@ -317,7 +400,8 @@ final class BridgeState: Sendable {
             consecutive_failures: status.engine.consecutiveFailures,
             last_error: status.lastError,
             device_count: devices.count,
-            devices_home: devices.count { $0.state == .home })
+            devices_home: devices.count { $0.state == .home },
+            node: nodeID, leader: household.leader, nodes: nodes, household_warnings: status.household.warnings)
     }
 }
 

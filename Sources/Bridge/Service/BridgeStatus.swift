@@ -22,6 +22,8 @@ struct BridgeStatus: Sendable {
     // What the status page shows beyond the engine.
     /// State changes of the last days, and when the bridge watched (the page's timelines).
     var history: PresenceHistory
+    /// This node's household: its role, the other nodes' views, what it last stated of the merge.
+    var household: HouseholdStatus
     /// When each device last changed state (this run, or from the history).
     var since: [String: Date] = [:]
     /// What last saw each device: `scan`, `re-probe` or `passive`.

@@ -84,7 +84,8 @@ final class BrokerSession: Service, Sendable {
             case .connected:
                 logger.info("Connected to the MQTT broker; publishing every state", metadata: ["mqtt.broker": "\(client.configuration)"])
                 state.brokerConnection(true)
-                if discovery { await listener.auditDiscovery() }
+                await listener.joinHousehold()
+                if discovery, state.role == .leader { await listener.auditDiscovery() }
                 state.publisher.resendAll()
             case .disconnected(let reason, let expected):
                 state.brokerConnection(false)

@@ -18,6 +18,9 @@ final class HomeAssistantListener: Service, Sendable {
     /// What the broker still holds of our discovery configs, checked on every connection.
     private let audit = Mutex(DiscoveryAudit())
     private let auditDone = WakeSignal()
+    /// The token the household join waits for (nil when none runs), and whether it came back.
+    private let join = Mutex<(token: String?, done: Bool)>((nil, false))
+    private let joinDone = WakeSignal()
     private var topics: Topics { state.topics }
 
     init(state: BridgeState, client: MosquittoClient, rediscoveryDelay: Duration, logger: Logger) {
@@ -43,6 +46,21 @@ final class HomeAssistantListener: Service, Sendable {
             logger.info("Home Assistant came online; announcing every device again", metadata: ["bridge.delay": "\(delay)"])
             try? await Task.sleep(for: delay)
             state.publisher.resendAll()
+        } else if let nodeTopic = topics.nodeTopic(message.topic) {
+            if case .sync(let node) = nodeTopic {
+                guard node == state.nodeID else { return }
+                let text = message.string
+                let matched = join.withLock { join -> Bool in
+                    guard let token = join.token, token == text else { return false }
+                    join.done = true
+                    return true
+                }
+                if matched { joinDone.signal() }
+                return
+            }
+            state.householdMessage(nodeTopic, payload: message.payload)
+        } else if message.topic == topics.bridgeState {
+            state.bridgeStateArrived(message.payload)
         } else if message.topic == topics.forgetRequest {
             forget(message.string)
         } else if message.topic == topics.sync {
@@ -55,6 +73,37 @@ final class HomeAssistantListener: Service, Sendable {
             } else if message.retain, message.string.contains("\"unique_id\":\"nmap2mqtt_\(id)\"") {
                 audit.withLock { $0.saw(id) }
             }
+        }
+    }
+
+    /// Reads what the household's nodes hold on the broker (their state, info and views), then lets the
+    /// state take its role (``BridgeState/joined()``): the token sent to this node's sync topic comes back
+    /// after every retained message of the subscriptions before it. Gives up waiting after a few seconds
+    /// and acts on what arrived.
+    func joinHousehold() async {
+        let token = "{\"join\":\"\(UInt64.random(in: 1 ... .max))\"}"
+        join.withLock { $0 = (token, false) }
+        defer {
+            join.withLock { $0.token = nil }
+            state.joined()
+        }
+        do {
+            for filter in topics.nodeFilters + [topics.nodeSync(state.nodeID), topics.bridgeState] {
+                try await client.subscribe(filter)
+            }
+            try await client.publish(topics.nodeSync(state.nodeID), token, qos: .atLeastOnce, retain: false)
+        } catch {
+            logger.warning(
+                "Could not read the household's node topics; this node acts as if it were alone until it can",
+                metadata: ["mqtt.error": "\(error)"])
+            return
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !join.withLock({ $0.done }), ContinuousClock.now < deadline, !Task.isCancelled {
+            await joinDone.wait(until: deadline)
+        }
+        if !join.withLock({ $0.done }) {
+            logger.warning("The broker did not return the household join's sync message within 5 s; acting on the node topics that arrived")
         }
     }
 

@@ -9,15 +9,20 @@ import ServiceLifecycle
 struct PublishingService<Sink: MessageSink>: Service {
     let publisher: TopicPublisher
     let sink: Sink
-    let topics: Topics
+    /// The node's last words, in order (``BridgeState/lastWords()``): its own `offline`, and the shared
+    /// one when no other node takes over.
+    let lastWords: @Sendable () -> [(topic: String, payload: String)]
 
     func run() async {
         await cancelWhenGracefulShutdown { await publisher.run(client: sink) }
+        let words = lastWords()
         guard sink.isConnected else { return }
         await publisher.flush(through: sink, within: .milliseconds(500))
-        let (broker, topic) = (sink, topics.bridgeState)
+        let broker = sink
         await withTimeout(.seconds(1)) {
-            try? await broker.publish(topic, payload: Array("offline".utf8), retain: true)
+            for (topic, payload) in words {
+                try? await broker.publish(topic, payload: Array(payload.utf8), retain: true)
+            }
         }
     }
 }

@@ -210,6 +210,11 @@ enum Published {
         var sync: String
     }
 
+    /// `nmap2mqtt/nodes/<node>/sync` (not retained): the token a node sends itself when it joins.
+    struct JoinSync: Decodable, Sendable {
+        var join: String
+    }
+
     /// One device of `nmap2mqtt devices --json` and of the state file.
     struct StoredDevice: Decodable, Sendable {
         var id: String
@@ -244,10 +249,11 @@ enum Published {
         let parts = topic.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         switch (parts.first, parts.last, parts.count) {
         case ("nmap2mqtt", "info", 3) where parts[1] == "bridge": return try decode(BridgeInfo.self, from: payload)
-        case ("nmap2mqtt", "info", 4) where parts[1] == "nodes": return try decode(NodeInfo.self, from: payload)
-        case ("nmap2mqtt", _, 5) where parts[1] == "nodes" && parts[3] == "devices": return try decode(NodeDevice.self, from: payload)
         case ("nmap2mqtt", "sync", 3) where parts[1] == "bridge": return try decode(Sync.self, from: payload)
         case ("nmap2mqtt", "attributes", 3): return try decode(Attributes.self, from: payload)
+        case ("nmap2mqtt", "info", 4) where parts[1] == "nodes": return try decode(NodeInfo.self, from: payload)
+        case ("nmap2mqtt", "sync", 4) where parts[1] == "nodes": return try decode(JoinSync.self, from: payload)
+        case ("nmap2mqtt", _, 5) where parts[1] == "nodes" && parts[3] == "devices": return try decode(StoredDevice.self, from: payload)
         case ("nmap2mqtt", "devices", 2): return try decode([DeviceSummary].self, from: payload)
         case ("nmap2mqtt", "events", 2): return try decode(Event.self, from: payload)
         case ("homeassistant", "config", 4) where parts[1] == "device_tracker": return try decode(TrackerConfig.self, from: payload)

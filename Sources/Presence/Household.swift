@@ -1,0 +1,142 @@
+import Foundation
+
+/// Several nodes (one daemon per network segment) that share a broker's base topic, and the one truth
+/// per device that their views make. Pure: no MQTT, no clock; the caller feeds it what the broker
+/// delivers (each node's liveness and its view of each device) and asks for the merge.
+///
+/// The rules (docs/HOUSEHOLD.md has the failure cases):
+/// - A node is live while its liveness says so (its MQTT will says otherwise the moment it dies). This
+///   node is always live to itself.
+/// - A device is `home` when any live node's view says `home`.
+/// - It is `not_home` only when every live node that has a view of it says `not_home`: the node that
+///   covers its segment decided, after its grace and a re-probe, and no other live node sees it.
+/// - When only dead nodes have a view of it, it keeps the state the freshest of those views had and is
+///   unavailable: a node's death never makes anyone leave.
+/// - Attributes (IP, names, `last_seen`) come from the freshest view that agrees with the merged state,
+///   a live one before a dead one.
+/// - A device deleted in Home Assistant (any view says so, or this node's own) stays deleted.
+/// - The leader, which alone publishes the shared topics, is the live node with the lowest id: every
+///   node that sees the same retained liveness picks the same one, so a split view converges.
+public struct Household: Sendable {
+    /// What one other node said, as the broker last delivered it.
+    public struct NodeView: Sendable, Equatable {
+        public var online: Bool
+        public var devices: [String: Device]
+
+        public init(online: Bool = false, devices: [String: Device] = [:]) {
+            self.online = online
+            self.devices = devices
+        }
+    }
+
+    /// This node's id.
+    public let selfID: String
+    /// The other nodes, by id; this node's own view is passed to ``merged(own:)``.
+    public private(set) var others: [String: NodeView] = [:]
+
+    public init(selfID: String) {
+        self.selfID = selfID
+    }
+
+    /// A node's liveness (its `state` topic) arrived. Returns whether anything changed.
+    @discardableResult
+    public mutating func setOnline(_ node: String, _ online: Bool) -> Bool {
+        guard node != selfID else { return false }
+        if others[node]?.online == online { return false }
+        others[node, default: NodeView()].online = online
+        return true
+    }
+
+    /// A node's view of one device arrived; nil when it cleared it. Returns whether anything changed.
+    @discardableResult
+    public mutating func setView(_ node: String, device id: String, _ device: Device?) -> Bool {
+        guard node != selfID else { return false }
+        if others[node]?.devices[id] == device { return false }
+        others[node, default: NodeView()].devices[id] = device
+        return true
+    }
+
+    /// Drops every other node's view of a device (`forget`): if one of them still sees it, its next
+    /// view brings it back.
+    public mutating func forget(_ id: String) {
+        for node in others.keys { others[node]!.devices[id] = nil }
+    }
+
+    /// Whether any other node is live.
+    public var hasLiveOthers: Bool {
+        others.values.contains { $0.online }
+    }
+
+    /// Every live node, this one included, sorted.
+    public var liveNodes: [String] {
+        ([selfID] + others.filter { $0.value.online }.map(\.key)).sorted()
+    }
+
+    /// Every node known, live or not, this one included, sorted.
+    public var allNodes: [String] {
+        Set(others.keys).union([selfID]).sorted()
+    }
+
+    /// The node that publishes the shared topics: the live node with the lowest id.
+    public var leader: String {
+        liveNodes.first ?? selfID
+    }
+
+    /// One device as the household sees it.
+    public struct MergedDevice: Sendable, Equatable {
+        /// State by the rules above; attributes from the freshest view that agrees.
+        public var device: Device
+        /// False when only dead nodes have a view of it.
+        public var available: Bool
+        /// Every node with a view of it, live or dead, sorted: Home Assistant's availability topics.
+        public var viewers: [String]
+    }
+
+    /// The merge of `own` (this node's devices, deleted ones included) with every other node's view,
+    /// sorted by id.
+    public func merged(own: [Device]) -> [MergedDevice] {
+        if others.isEmpty {
+            return own.map { MergedDevice(device: $0, available: true, viewers: [selfID]) }
+        }
+        var views: [String: [(node: String, live: Bool, device: Device)]] = [:]
+        views.reserveCapacity(own.count)
+        for device in own { views[device.id, default: []].append((selfID, true, device)) }
+        for (node, view) in others {
+            for (id, device) in view.devices { views[id, default: []].append((node, view.online, device)) }
+        }
+        var result: [MergedDevice] = []
+        result.reserveCapacity(views.count)
+        for (_, list) in views {
+            result.append(Self.merge(list))
+        }
+        result.sort { $0.device.id < $1.device.id }
+        return result
+    }
+
+    private static func merge(_ views: [(node: String, live: Bool, device: Device)]) -> MergedDevice {
+        let live = views.filter(\.live)
+        let available = !live.isEmpty
+        let state: PresenceState
+        if available {
+            state = live.contains { $0.device.state == .home } ? .home : .notHome
+        } else {
+            state = freshest(views).state
+        }
+        let agreeing = (available ? live : views).filter { $0.device.state == state }
+        var device = freshest(agreeing.isEmpty ? views : agreeing)
+        device.state = state
+        device.firstSeen = views.map(\.device.firstSeen).min() ?? device.firstSeen
+        device.deleted = views.contains { $0.device.deleted }
+        return MergedDevice(device: device, available: available, viewers: views.map(\.node).sorted())
+    }
+
+    /// The view seen most recently (ties: the lower node id, so every node picks the same).
+    private static func freshest(_ views: [(node: String, live: Bool, device: Device)]) -> Device {
+        var best = views[0]
+        for view in views.dropFirst()
+        where view.device.lastSeen > best.device.lastSeen || (view.device.lastSeen == best.device.lastSeen && view.node < best.node) {
+            best = view
+        }
+        return best.device
+    }
+}
