@@ -197,7 +197,9 @@ struct HouseholdTests {
 
     // MARK: d. A node restarts
 
-    @Test("a node restarts (SIGTERM, then the same config): no not_home and no removal on the shared topics", arguments: [HouseholdTests.a, HouseholdTests.b])
+    @Test(
+        "a node restarts (SIGTERM, then the same config): no not_home and no removal on the shared topics",
+        arguments: [HouseholdTests.a, HouseholdTests.b])
     func nodeRestarts(_ restarted: String) async throws {
         try await withHousehold(nodes: Self.twoSegments) { household in
             let (log, watcher) = (household.log, household.watcher)
@@ -227,7 +229,9 @@ struct HouseholdTests {
             let states = watcher.states(since: stopped)
             #expect(states.allSatisfy { $0.state == "home" }, "shared states during the restart: \(states.filter { $0.state != "home" })")
             #expect(try watcher.departures(since: stopped).isEmpty, "departed events during the restart")
-            let removed = log.all.filter { $0.at >= stopped && $0.message.topic.hasPrefix("homeassistant/device_tracker/") && $0.message.payload.isEmpty }
+            let removed = log.all.filter {
+                $0.at >= stopped && $0.message.topic.hasPrefix("homeassistant/device_tracker/") && $0.message.payload.isEmpty
+            }
             #expect(removed.isEmpty, "discovery configs cleared during the restart: \(removed.map(\.message.topic))")
             for id in household.ids {
                 #expect(log.latest("nmap2mqtt/\(id)/state") == "home", "\(id) after the restart")
@@ -237,12 +241,23 @@ struct HouseholdTests {
 
     // MARK: e. The same node_id twice
 
-    @Test("a second daemon with a node_id already in use says so and publishes nothing; the first keeps publishing")
-    func duplicateNodeID() async throws {
+    /// How the twin of ``duplicateNodeID(_:)`` ends.
+    enum TwinEnd: String, CaseIterable, Sendable {
+        /// SIGKILL: whatever will it left with the broker is published.
+        case killed
+        /// SIGTERM: it says goodbye as it chooses.
+        case stopped
+    }
+
+    @Test(
+        "a second daemon with a node_id already in use says so and publishes nothing, not even when it ends; the first keeps publishing",
+        arguments: TwinEnd.allCases)
+    func duplicateNodeID(_ end: TwinEnd) async throws {
         let twin = HouseholdNode(Self.a, segment: 2, name: "node-a-twin", startsAtOnce: false)
         try await withHousehold(segments: 3, nodes: Self.twoSegments + [twin]) { household in
             let (log, idsTwin) = (household.log, household.ids(ofSegment: 2))
-            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids(ofSegment: 0) + household.ids(ofSegment: 1))
+            try await household.waitForHousehold(
+                leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids(ofSegment: 0) + household.ids(ofSegment: 1))
             let (_, firstInfo) = try await log.waitFor(
                 Household.nodeInfoTopic(Self.a), as: Published.NodeInfo.self, within: .seconds(10), newest: true, "node-a's info")
 
@@ -259,8 +274,11 @@ struct HouseholdTests {
                 household.nmapRuns(of: Self.a).count >= runs + 3
             }
             let twinKilled = Date()
-            await daemon.process.kill()
-            // Its will, if it had one, would now arrive: give it a moment.
+            switch end {
+            case .killed: await daemon.process.kill()
+            case .stopped: #expect(await household.stop(twin.name) == 0, "the twin's exit status after SIGTERM")
+            }
+            // Its will or its goodbye, if it had one, would now arrive: give it a moment.
             try await Task.sleep(for: .seconds(2))
 
             let named = household.messages(naming: idsTwin, since: twinStarted)
@@ -270,7 +288,7 @@ struct HouseholdTests {
             #expect(infos.allSatisfy { $0.instance == firstInfo.instance }, "node-a/info from another instance: \(infos.map(\.instance))")
             // Neither while the twin ran nor when it died (a will of its own on node-a's topic).
             let nodeStates = log.on(Household.nodeStateTopic(Self.a), since: twinStarted).map { entry in
-                let phase = entry.at < twinKilled ? "while the twin ran" : "after the twin was killed"
+                let phase = entry.at < twinKilled ? "while the twin ran" : "after the twin was \(end.rawValue)"
                 return "\(entry.message.string) \(phase), \(String(format: "%.2f", entry.at.timeIntervalSince(twinStarted))) s after it started"
             }
             #expect(!nodeStates.contains { $0.hasPrefix("offline") }, "node-a/state since the twin started: \(nodeStates)")
@@ -288,20 +306,45 @@ struct HouseholdTests {
 
     // MARK: f. Settings that differ
 
-    @Test("two nodes with different consider_home: bridge/info's household_warnings names it")
-    func differentConsiderHome() async throws {
-        let nodes = [HouseholdNode(Self.a, segment: 0), HouseholdNode(Self.b, segment: 1, config: .household(considerHome: 9))]
+    /// A setting node-b has differently from node-a in ``differentSettings(_:)``.
+    enum Difference: String, CaseIterable, Sendable {
+        case considerHome, discovery
+
+        /// node-b's config.
+        var config: BridgeConfig {
+            switch self {
+            case .considerHome: .household(considerHome: 9)
+            case .discovery: .household(extra: ["homeassistant:", "  discovery: false"])
+            }
+        }
+
+        /// The key the warning must name.
+        var key: String {
+            switch self {
+            case .considerHome: "consider_home"
+            case .discovery: "discovery"
+            }
+        }
+    }
+
+    @Test("two nodes with a different consider_home or discovery: bridge/info's household_warnings names it", arguments: Difference.allCases)
+    func differentSettings(_ difference: Difference) async throws {
+        let nodes = [HouseholdNode(Self.a, segment: 0), HouseholdNode(Self.b, segment: 1, config: difference.config)]
         try await withHousehold(nodes: nodes) { household in
             let log = household.log
-            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids)
+            // Without discovery node-b's devices have no discovery config: wait for node-a's only.
+            let ids = difference == .discovery ? household.ids(ofSegment: 0) : household.ids
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: ids)
             let info = try await household.waitForLeader(Self.a, within: .seconds(20)) { info in
-                (info.householdWarnings ?? []).contains { $0.contains("consider_home") }
+                (info.householdWarnings ?? []).contains { $0.contains(difference.key) }
             }
             #expect(info.householdWarnings?.count == 1, "household_warnings: \(info.householdWarnings ?? [])")
-            for (node, seconds) in [(Self.a, 6.0), (Self.b, 9.0)] {
-                let (_, nodeInfo) = try await log.waitFor(
-                    Household.nodeInfoTopic(node), as: Published.NodeInfo.self, within: .seconds(10), newest: true, "\(node)'s info")
-                #expect(nodeInfo.considerHomeSeconds == seconds, "\(node)'s consider_home_seconds")
+            #expect(info.householdWarnings?.first?.contains(Self.b) == true, "the warning names the node: \(info.householdWarnings ?? [])")
+            let (_, infoB) = try await log.waitFor(
+                Household.nodeInfoTopic(Self.b), as: Published.NodeInfo.self, within: .seconds(10), newest: true, "node-b's info")
+            switch difference {
+            case .considerHome: #expect(infoB.considerHomeSeconds == 9, "node-b's consider_home_seconds")
+            case .discovery: #expect(infoB.discovery == false, "node-b's discovery")
             }
         }
     }
