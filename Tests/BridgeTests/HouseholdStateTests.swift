@@ -261,3 +261,34 @@ struct HouseholdInfoPayload: Decodable {
     var household_warnings: [String]
     var device_count: Int
 }
+
+@Suite("Household: configuration")
+struct HouseholdConfigTests {
+    private func parse(_ yaml: String) throws -> BridgeConfiguration {
+        try BridgeConfiguration.parse(yaml: "scan: {hosts: 192.0.2.0/24}\n" + yaml, configDirectory: "/tmp", environment: [:])
+    }
+
+    @Test("node_id names the node and, unless mqtt.client_id is given, its client")
+    func nodeID() throws {
+        #expect(try parse("node_id: garden-office_2").nodeID == "garden-office_2")
+        #expect(try parse("node_id: iot").mqtt.connection.clientID == "nmap2mqtt-iot")
+        #expect(try parse("node_id: iot\nmqtt: {client_id: mine}").mqtt.connection.clientID == "mine")
+        #expect(try parse("").mqtt.connection.clientID == MQTTSettings.defaultClientID())
+        #expect(try parse("").nodeID == BridgeConfiguration.defaultNodeID())
+        #expect(BridgeConfiguration.isValidNodeID(BridgeConfiguration.defaultNodeID()))
+    }
+
+    @Test(
+        "a node_id that cannot be one level of a topic is refused, saying what would do",
+        arguments: ["a/b", "a+", "#", "two words", "", "ä", String(repeating: "x", count: 65)])
+    func badNodeID(_ value: String) throws {
+        do throws(ConfigError) {
+            _ = try BridgeConfiguration.parse(
+                yaml: "scan: {hosts: 192.0.2.0/24}\nnode_id: \"\(value)\"", configDirectory: "/tmp", environment: [:])
+            Issue.record("node_id \(value) was accepted")
+        } catch {
+            #expect(error.keyPath == "node_id")
+            #expect(error.message.contains("letters, digits, _ or -"), "\(error.message)")
+        }
+    }
+}
