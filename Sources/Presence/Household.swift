@@ -12,8 +12,8 @@ import Foundation
 ///   covers its segment decided, after its grace and a re-probe, and no other live node sees it.
 /// - A dead node's word outlives it where no live node knows better: when a dead node saw the device
 ///   home after the last sighting of every live node that says `not_home`, those `not_home`s are older
-///   than the news and the device stays `home` (unavailable) until a live node sees it or decides again,
-///   or the dead node returns. So a node's death never makes anyone leave, not even through another
+///   than the news and the device stays `home` (unavailable) until a live node sees it (and decides again
+///   if it then leaves), or the dead node returns. A node's death never makes anyone leave, not even through another
 ///   node's stale `not_home`.
 /// - When only dead nodes have a view of it, it keeps the state the freshest of those views had and is
 ///   unavailable.
