@@ -10,8 +10,13 @@ import Foundation
 /// - A device is `home` when any live node's view says `home`.
 /// - It is `not_home` only when every live node that has a view of it says `not_home`: the node that
 ///   covers its segment decided, after its grace and a re-probe, and no other live node sees it.
+/// - A dead node's word outlives it where no live node knows better: when a dead node saw the device
+///   home after the last sighting of every live node that says `not_home`, those `not_home`s are older
+///   than the news and the device stays `home` (unavailable) until a live node sees it (and decides again
+///   if it then leaves), or the dead node returns. A node's death never makes anyone leave, not even through another
+///   node's stale `not_home`.
 /// - When only dead nodes have a view of it, it keeps the state the freshest of those views had and is
-///   unavailable: a node's death never makes anyone leave.
+///   unavailable.
 /// - Attributes (IP, names, `last_seen`) come from the freshest view that agrees with the merged state,
 ///   a live one before a dead one.
 /// - A device deleted in Home Assistant (any view says so, or this node's own) stays deleted.
@@ -96,7 +101,12 @@ public struct Household: Sendable {
     /// sorted by id.
     public func merged(own: [Device]) -> [MergedDevice] {
         if others.isEmpty {
-            return own.map { MergedDevice(device: $0, available: true, viewers: [selfID]) }
+            let alone = own.map { MergedDevice(device: $0, available: true, viewers: [selfID]) }
+            // The engine's devices come sorted already; a pass checks it.
+            guard zip(alone, alone.dropFirst()).allSatisfy({ $0.device.id < $1.device.id }) else {
+                return alone.sorted { $0.device.id < $1.device.id }
+            }
+            return alone
         }
         var views: [String: [(node: String, live: Bool, device: Device)]] = [:]
         views.reserveCapacity(own.count)
@@ -115,14 +125,24 @@ public struct Household: Sendable {
 
     private static func merge(_ views: [(node: String, live: Bool, device: Device)]) -> MergedDevice {
         let live = views.filter(\.live)
-        let available = !live.isEmpty
-        let state: PresenceState
+        var available = !live.isEmpty
+        var state: PresenceState
+        var deciding = live
         if available {
             state = live.contains { $0.device.state == .home } ? .home : .notHome
+            if state == .notHome, let latest = live.map(\.device.lastSeen).max(),
+                views.contains(where: { !$0.live && $0.device.state == .home && $0.device.lastSeen > latest })
+            {
+                // Only a dead node saw it since: its home stands (see the rules above).
+                state = .home
+                available = false
+                deciding = views.filter { !$0.live }
+            }
         } else {
             state = freshest(views).state
+            deciding = views
         }
-        let agreeing = (available ? live : views).filter { $0.device.state == state }
+        let agreeing = deciding.filter { $0.device.state == state }
         var device = freshest(agreeing.isEmpty ? views : agreeing)
         device.state = state
         device.firstSeen = views.map(\.device.firstSeen).min() ?? device.firstSeen

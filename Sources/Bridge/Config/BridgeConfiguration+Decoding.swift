@@ -59,7 +59,7 @@ extension BridgeConfiguration: ConfigDecodable {
                     "is missing; expected scan: with at least hosts: (such as hosts: 192.168.1.0/24), or a Home Assistant device_tracker: block with platform: nmap_tracker"
             )
         }
-        let mqtt = try decoder.decode(MQTTSettings.self, from: fields[.mqtt] ?? .emptyMapping(path: "mqtt"))
+        var mqtt = try decoder.decode(MQTTSettings.self, from: fields[.mqtt] ?? .emptyMapping(path: "mqtt"))
         let homeAssistant = try fields.decode(.homeassistant, as: HomeAssistantSettings.self)
         let devices = try fields.value(.devices) { node throws(ConfigError) in try DeviceEntry.list(node, decoder) }
         let trackWithoutMAC = try fields.value(.trackWithoutMAC) { node throws(ConfigError) in try node.bool() }
@@ -67,6 +67,12 @@ extension BridgeConfiguration: ConfigDecodable {
         let logLevel = try fields.value(.logLevel, Self.logLevel)
         let web = try fields.decode(.web, as: WebSettings.self)
         let nodeID = try fields.value(.nodeID, Self.nodeID)
+        // Two nodes on one host (a leg in each segment) share the host name, and so the default client id:
+        // the broker would throw each out when the other connects. A named node names its client.
+        let clientIDGiven = (try? fields[.mqtt]?.mapping(accepting: MQTTSettings.CodingKeys.names, checked: false))?["client_id"] != nil
+        if let nodeID, !clientIDGiven {
+            mqtt.connection.clientID = "nmap2mqtt-\(nodeID)"
+        }
         self.init(
             mqtt: mqtt,
             homeAssistant: homeAssistant ?? HomeAssistantSettings(),

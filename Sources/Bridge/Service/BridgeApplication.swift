@@ -76,7 +76,12 @@ public struct BridgeApplication: Sendable {
         var services: [any Service] = [
             BrokerSession(state: state, client: client, listener: listener, logger: logger),
             LeaderSeat(state: state, configuration: configuration.leaderSeatConfiguration, logger: logger),
-            PublishingService(publisher: publisher, sink: client, lastWords: { state.lastWords() }),
+            PublishingService(
+                publisher: publisher, sink: client,
+                lastWords: {
+                    state.beginStopping()
+                    return state.lastWords()
+                }),
             writer,
             historyWriter,
             listener,

@@ -70,11 +70,15 @@ extension BridgeState {
         withStatus { $0.household.role }
     }
 
+    /// The node is stopping: what it reads from now on are echoes of its last words, not news.
+    func beginStopping() {
+        withStatus { $0.household.stopping = true }
+    }
+
     /// What this node says as it stops gracefully, in order: the shared `offline` only when no other live
     /// node takes over, then its own `offline`. A node that never joined or holds another's id says nothing.
     func lastWords() -> [(topic: String, payload: String)] {
         withStatus { status in
-            status.household.stopping = true
             switch status.household.role {
             case .joining, .duplicate:
                 return []

@@ -45,7 +45,8 @@ public enum DeviceForgetter {
                     // clear from here could land after it announced the device again and read as a
                     // deletion made in Home Assistant.
                     guard try await !bridgeIsOnline(client, topics) else { return }
-                    for topic in [topics.discovery(id), topics.state(id), topics.attributes(id)] {
+                    let nodeView = topics.nodeDevice(configuration.nodeID, id)
+                    for topic in [topics.discovery(id), topics.state(id), topics.attributes(id), nodeView] {
                         try await client.publish(topic, payload: [], qos: .atLeastOnce, retain: true)
                     }
                 }
