@@ -236,6 +236,43 @@ struct HouseholdTests {
             for id in household.ids {
                 #expect(log.latest("nmap2mqtt/\(id)/state") == "home", "\(id) after the restart")
             }
+            // A node that stops while another lives leaves the household's bridge/state alone (HOUSEHOLD.md).
+            let bridgeStates = log.on("nmap2mqtt/bridge/state", since: stopped).map(\.message.string)
+            #expect(!bridgeStates.contains("offline"), "bridge/state during the restart: \(bridgeStates)")
+        }
+    }
+
+    // MARK: b'. A follower dies
+
+    @Test("a follower is killed: its devices keep their state and turn unavailable, nothing goes not_home, the leader stays")
+    func followerKilled() async throws {
+        try await withHousehold(nodes: Self.twoSegments) { household in
+            let (log, watcher, idsB) = (household.log, household.watcher, household.ids(ofSegment: 1))
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids)
+
+            let killed = Date()
+            await household.kill(Self.b)
+            _ = try await log.waitFor(Household.nodeStateTopic(Self.b), within: .seconds(10), since: killed, "node-b's will") { $0 == "offline" }
+            try await household.waitForLeader(Self.a, within: .seconds(20), since: killed) { info in
+                info.nodes?.first { $0.node == Self.b }?.online == false
+            }
+            // More than consider_home of node-a's scans after the death.
+            let runs = household.nmapRuns(of: Self.a).count
+            try await waitUntil("\(Self.considerHome / Self.interval + 2) scans of node-a", within: .seconds(40)) {
+                household.nmapRuns(of: Self.a).count >= runs + Self.considerHome / Self.interval + 2
+            }
+            #expect(watcher.notHome(since: killed).isEmpty, "not_home after node-b died: \(watcher.notHome(since: killed))")
+            #expect(try watcher.departures(since: killed).isEmpty)
+            for id in idsB {
+                #expect(log.latest("nmap2mqtt/\(id)/state") == "home", "\(id), seen only by the dead node")
+                #expect(try household.discovery(of: id).availability.map(\.topic) == [Household.nodeStateTopic(Self.b)])
+            }
+            let bridgeStates = log.on("nmap2mqtt/bridge/state", since: killed).map(\.message.string)
+            #expect(!bridgeStates.contains("offline"), "bridge/state after a follower died: \(bridgeStates)")
+            let retained = try await retainedSnapshot(port: household.broker.port, until: "node-b offline", within: .seconds(10)) {
+                $0[Household.nodeStateTopic(Self.b)] == "offline"
+            }
+            #expect(retained["nmap2mqtt/bridge/state"] == "online" && retained[Household.nodeStateTopic(Self.a)] == "online")
         }
     }
 
@@ -395,6 +432,64 @@ struct HouseholdTests {
             for id in ids where id != leaver.deviceID {
                 #expect(log.latest("nmap2mqtt/\(id)/state") == "home", "\(id)")
             }
+        }
+    }
+}
+
+extension HouseholdTests {
+    // MARK: h. A dead node's fresher home
+
+    @Test("a dead node's fresher home outlives a live node's stale not_home, until the live node sees the device")
+    func deadNodesFresherHome() async throws {
+        let nodes = [HouseholdNode(Self.a, segment: 0), HouseholdNode(Self.b, segment: 0, scanner: 2)]
+        try await withHousehold(segments: 1, nodes: nodes) { household in
+            let (log, watcher, lab) = (household.log, household.watcher, household.labs[0])
+            let (phone, nmapB) = (lab.host(4), household.node(Self.b).nmap)
+            let id = phone.deviceID
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids)
+
+            // It leaves: both nodes decide not_home.
+            let left = Date()
+            try await lab.leave(phone.index)
+            for node in [Self.a, Self.b] {
+                _ = try await log.waitFor(
+                    Household.nodeDeviceTopic(node, id), as: Published.NodeDevice.self, within: Self.departure, since: left,
+                    "\(node)'s view of \(phone.hostName) not_home"
+                ) { $0.state == .notHome }
+            }
+            _ = try await log.waitFor("nmap2mqtt/\(id)/state", within: .seconds(10), since: left, "\(phone.hostName) not_home") { $0 == "not_home" }
+
+            // node-b's scans fail from now on (a failed scan changes no view): its not_home goes stale.
+            try nmapB.set(.fail)
+            // It comes back; node-a sees it first, and dies.
+            let joined = Date()
+            try await lab.join(phone.index)
+            _ = try await log.waitFor(
+                Household.nodeDeviceTopic(Self.a, id), as: Published.NodeDevice.self, within: .seconds(30), since: joined,
+                "node-a's view of \(phone.hostName) home"
+            ) { $0.state == .home }
+            _ = try await log.waitFor("nmap2mqtt/\(id)/state", within: .seconds(10), since: joined, "\(phone.hostName) home again") { $0 == "home" }
+            let killed = Date()
+            await household.kill(Self.a)
+            try await household.waitForLeader(Self.b, within: .seconds(Self.interval + 15), since: killed)
+            // More than consider_home of node-b's (failing) scans: the dead node's news stands.
+            let runs = household.nmapRuns(of: Self.b).count
+            try await waitUntil("\(Self.considerHome / Self.interval + 2) scans of node-b", within: .seconds(40)) {
+                household.nmapRuns(of: Self.b).count >= runs + Self.considerHome / Self.interval + 2
+            }
+            #expect(watcher.notHome(since: joined).isEmpty, "not_home after node-a saw it return and died: \(watcher.notHome(since: joined))")
+            #expect(log.latest("nmap2mqtt/\(id)/state") == "home")
+
+            // node-b scans again and sees it: home by a live node's word now.
+            let repaired = Date()
+            try nmapB.set(.real)
+            _ = try await log.waitFor(
+                Household.nodeDeviceTopic(Self.b, id), as: Published.NodeDevice.self, within: .seconds(30), since: repaired,
+                "node-b's view of \(phone.hostName) home"
+            ) { $0.state == .home }
+            try await household.waitForLeader(Self.b, within: .seconds(10), since: Date())
+            #expect(watcher.notHome(since: joined).isEmpty, "not_home: \(watcher.notHome(since: joined))")
+            #expect(log.latest("nmap2mqtt/\(id)/state") == "home")
         }
     }
 }
