@@ -460,7 +460,12 @@ extension HouseholdTests {
             _ = try await log.waitFor("nmap2mqtt/\(id)/state", within: .seconds(10), since: left, "\(phone.hostName) not_home") { $0 == "not_home" }
 
             // node-b's scans fail from now on (a failed scan changes no view): its not_home goes stale.
+            let failedBefore = household.nmapModes(of: Self.b).filter { $0 == "fail" }.count
             try nmapB.set(.fail)
+            // A scan already under way still runs real nmap: wait for one that fails.
+            try await waitUntil("a failing scan of node-b", within: .seconds(20)) {
+                household.nmapModes(of: Self.b).filter { $0 == "fail" }.count > failedBefore
+            }
             // It comes back; node-a sees it first, and dies.
             let joined = Date()
             try await lab.join(phone.index)
@@ -469,6 +474,7 @@ extension HouseholdTests {
                 "node-a's view of \(phone.hostName) home"
             ) { $0.state == .home }
             _ = try await log.waitFor("nmap2mqtt/\(id)/state", within: .seconds(10), since: joined, "\(phone.hostName) home again") { $0 == "home" }
+            #expect(try household.view(of: id, by: Self.b)?.state == .notHome, "node-b's view must still be its stale not_home")
             let killed = Date()
             await household.kill(Self.a)
             try await household.waitForLeader(Self.b, within: .seconds(Self.interval + 15), since: killed)

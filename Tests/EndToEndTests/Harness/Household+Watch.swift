@@ -83,7 +83,16 @@ extension Household {
 
     /// The runs of node `name`'s stand-in nmap so far, one argument list each (the mode dropped).
     func nmapRuns(of name: String) -> [[String]] {
+        nmapCalls(of: name).map { $0.split(separator: " ").dropFirst().map(String.init) }
+    }
+
+    /// The stand-in's mode (``StandInNmap/Mode``) at each run of node `name`'s nmap so far.
+    func nmapModes(of name: String) -> [String] {
+        nmapCalls(of: name).map { String($0.prefix { $0 != " " }) }
+    }
+
+    private func nmapCalls(of name: String) -> [Substring] {
         let calls = (try? String(contentsOfFile: node(name).directory + "/calls", encoding: .utf8)) ?? ""
-        return calls.split(separator: "\n").map { $0.split(separator: " ").dropFirst().map(String.init) }
+        return calls.split(separator: "\n")
     }
 }
