@@ -337,16 +337,25 @@ struct HouseholdMergeTests {
         "A node's death never makes anyone leave: not even through another node's stale not_home",
         .disabled(
             """
-            Flaw in the rules: a phone roamed from a's segment into b's. a departed it (not_home, last seen at 100 s);
-            b sees it home (last seen 1000 s). b dies: the only live view is a's stale not_home, so the merge says
-            not_home for a phone that is present. Expected home (unavailable or not); got not_home, available.
+            Flaw in the rules (`nmap2mqtt-bench household`, seed 16, found it at 3225 s): a device both a and b see
+            comes back; b's scan sees it first (home, last seen 1000 s), a's view is still its earlier not_home
+            (last seen 100 s); b dies before a's next scan. The only live view is a's stale not_home, so the merge
+            says not_home for a present device until a's scan sees it. Expected home; got not_home, available.
             """))
     func staleNotHomeOutvotesDeadHome() throws {
-        var household = Self.household(["b": (true, [Self.device(.home, seen: 1000, ip: "192.0.2.77")])])
+        var household = Self.household(["b": (true, [Self.device(.home, seen: 1000)])])
         let own = [Self.device(.notHome, seen: 100, reason: "re-probe of 192.0.2.12 got no answer")]
         #expect(try Self.merged(household, own: own).device.state == .home)
         household.setOnline("b", false)
-        #expect(try Self.merged(household, own: own).device.state == .home, "b's death made a present phone leave")
+        #expect(try Self.merged(household, own: own).device.state == .home, "b's death made a present device leave")
+        // As the simulation met it: the leader sees neither; node-03 says not_home, node-04 home, then dies.
+        var leader = Self.household(
+            [
+                "node-03": (true, [Self.device(.notHome, seen: 100, reason: "re-probe of 192.0.2.12 got no answer")]),
+                "node-04": (true, [Self.device(.home, seen: 1000)]),
+            ], self: "node-01")
+        leader.setOnline("node-04", false)
+        #expect(try Self.merged(leader, own: []).device.state == .home, "node-04's death made a present device leave")
     }
 }
 
