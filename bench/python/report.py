@@ -256,7 +256,7 @@ if household and (household[0]["false_not_home"] or household[0]["alone_false_no
     limits.append(
         f"- **False `not_home` in the simulation** ({household[0]['false_not_home']} with several nodes, "
         f"{household[0]['alone_false_not_home']} alone; first: {', '.join(household[0]['false_not_home_examples'])}): "
-        "a present device was published `not_home` on the shared topics (section "Several nodes (simulation)").")
+        "a present device was published `not_home` on the shared topics (section 'Several nodes (simulation)').")
 if d and d["peak_rss_kib"] >= 30 * 1024:
     top = ", ".join(f"{name} {kib / 1024:.1f}" for name, kib in d.get("largest_mappings", []))
     limits.append(
