@@ -15,6 +15,9 @@ import Foundation
 ///   than the news and the device stays `home` (unavailable) until a live node sees it (and decides again
 ///   if it then leaves), or the dead node returns. A node's death never makes anyone leave, not even through another
 ///   node's stale `not_home`.
+/// - A view that a node restored from its state file and has not confirmed in this run (it restarted and
+///   has not seen the device since) is memory, not news: it counts only when no live node has a
+///   confirmed view. So a node that restarts does not undo what the others decided while it was away.
 /// - When only dead nodes have a view of it, it keeps the state the freshest of those views had and is
 ///   unavailable.
 /// - Attributes (IP, names, `last_seen`) come from the freshest view that agrees with the merged state,
@@ -27,10 +30,13 @@ public struct Household: Sendable {
     public struct NodeView: Sendable, Equatable {
         public var online: Bool
         public var devices: [String: Device]
+        /// Devices whose view the node restored and has not confirmed in its current run.
+        public var unconfirmed: Set<String>
 
-        public init(online: Bool = false, devices: [String: Device] = [:]) {
+        public init(online: Bool = false, devices: [String: Device] = [:], unconfirmed: Set<String> = []) {
             self.online = online
             self.devices = devices
+            self.unconfirmed = unconfirmed
         }
     }
 
@@ -52,19 +58,29 @@ public struct Household: Sendable {
         return true
     }
 
-    /// A node's view of one device arrived; nil when it cleared it. Returns whether anything changed.
+    /// A node's view of one device arrived; nil when it cleared it. `confirmed` is false for a view the node
+    /// restored and has not seen in its current run. Returns whether anything changed.
     @discardableResult
-    public mutating func setView(_ node: String, device id: String, _ device: Device?) -> Bool {
+    public mutating func setView(_ node: String, device id: String, _ device: Device?, confirmed: Bool = true) -> Bool {
         guard node != selfID else { return false }
-        if others[node]?.devices[id] == device { return false }
+        let unconfirmed = device != nil && !confirmed
+        if others[node]?.devices[id] == device, others[node]?.unconfirmed.contains(id) == unconfirmed { return false }
         others[node, default: NodeView()].devices[id] = device
+        if unconfirmed {
+            others[node]!.unconfirmed.insert(id)
+        } else {
+            others[node]!.unconfirmed.remove(id)
+        }
         return true
     }
 
     /// Drops every other node's view of a device (`forget`): if one of them still sees it, its next
     /// view brings it back.
     public mutating func forget(_ id: String) {
-        for node in others.keys { others[node]!.devices[id] = nil }
+        for node in others.keys {
+            others[node]!.devices[id] = nil
+            others[node]!.unconfirmed.remove(id)
+        }
     }
 
     /// Whether any other node is live.
@@ -97,9 +113,9 @@ public struct Household: Sendable {
         public var viewers: [String]
     }
 
-    /// The merge of `own` (this node's devices, deleted ones included) with every other node's view,
-    /// sorted by id.
-    public func merged(own: [Device]) -> [MergedDevice] {
+    /// The merge of `own` (this node's devices, deleted ones included; `ownUnconfirmed` the ones restored and
+    /// not seen in this run) with every other node's view, sorted by id.
+    public func merged(own: [Device], ownUnconfirmed: Set<String> = []) -> [MergedDevice] {
         if others.isEmpty {
             let alone = own.map { MergedDevice(device: $0, available: true, viewers: [selfID]) }
             // The engine's devices come sorted already; a pass checks it.
@@ -108,11 +124,15 @@ public struct Household: Sendable {
             }
             return alone
         }
-        var views: [String: [(node: String, live: Bool, device: Device)]] = [:]
+        var views: [String: [View]] = [:]
         views.reserveCapacity(own.count)
-        for device in own { views[device.id, default: []].append((selfID, true, device)) }
+        for device in own {
+            views[device.id, default: []].append(View(node: selfID, live: true, confirmed: !ownUnconfirmed.contains(device.id), device: device))
+        }
         for (node, view) in others {
-            for (id, device) in view.devices { views[id, default: []].append((node, view.online, device)) }
+            for (id, device) in view.devices {
+                views[id, default: []].append(View(node: node, live: view.online, confirmed: !view.unconfirmed.contains(id), device: device))
+            }
         }
         var result: [MergedDevice] = []
         result.reserveCapacity(views.count)
@@ -123,8 +143,18 @@ public struct Household: Sendable {
         return result
     }
 
-    private static func merge(_ views: [(node: String, live: Bool, device: Device)]) -> MergedDevice {
-        let live = views.filter(\.live)
+    /// One node's view of one device, for the merge.
+    private struct View {
+        var node: String
+        var live: Bool
+        var confirmed: Bool
+        var device: Device
+    }
+
+    private static func merge(_ views: [View]) -> MergedDevice {
+        var live = views.filter(\.live)
+        // Memory gives way to news: a restored view counts only while no live view is confirmed.
+        if live.contains(where: \.confirmed) { live.removeAll { !$0.confirmed } }
         var available = !live.isEmpty
         var state: PresenceState
         var deciding = live
@@ -151,7 +181,7 @@ public struct Household: Sendable {
     }
 
     /// The view seen most recently (ties: the lower node id, so every node picks the same).
-    private static func freshest(_ views: [(node: String, live: Bool, device: Device)]) -> Device {
+    private static func freshest(_ views: [View]) -> Device {
         var best = views[0]
         for view in views.dropFirst()
         where view.device.lastSeen > best.device.lastSeen || (view.device.lastSeen == best.device.lastSeen && view.node < best.node) {

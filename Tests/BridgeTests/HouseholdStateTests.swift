@@ -174,6 +174,44 @@ struct HouseholdStateTests {
         #expect(try node.events().last.map { "\($0.event) \($0.id)" } == "departed \(Self.tabletID)")
     }
 
+    @Test("a restarted node's memory does not undo what a live node decided while it was away")
+    func restartedMemory() async throws {
+        let first = try node()
+        defer { first.directory.remove() }
+        first.network.set([Self.phone, Self.router])
+        await first.app.presence.scan(excluding: [])
+        first.state.save()
+        first.state.writer.writePending()
+        let saved = try String(contentsOfFile: first.directory.path + "/state.json", encoding: .utf8)
+
+        // The same node starts again with the phone home in its state file, and has not scanned yet.
+        let directory = try ConfigTestDirectory()
+        defer { directory.remove() }
+        try directory.write("state.json", saved)
+        let configuration = try BridgeConfiguration.parse(
+            yaml: "scan: {hosts: 192.0.2.0/24, consider_home: 1, interval_seconds: 1}\nstate_file: state.json\nnode_id: m",
+            configDirectory: directory.path, environment: [:])
+        let network = ScriptedNetwork()
+        let clock = SteppedClock()
+        let app = try BridgeApplication.build(
+            configuration: configuration, logger: quietLogger, scanner: network, now: { clock.wall }, uptime: { clock.uptime })
+        let node = Node(app: app, clock: clock, network: network, directory: directory)
+        // While it was away node z (a higher id) decided the phone left.
+        try node.deliver("nmap2mqtt/nodes/z/state", "online")
+        try node.deliver(
+            "nmap2mqtt/nodes/z/devices/\(Self.phoneID)", Self.view(Self.phoneID, ip: "192.0.2.12", state: .notHome, seenAt: 5))
+        node.state.joined()
+        #expect(node.state.role == .leader)
+        #expect(node.text("nmap2mqtt/nodes/m/devices/\(Self.phoneID)")?.contains("\"confirmed\":false") == true)
+        #expect(node.text("nmap2mqtt/\(Self.phoneID)/state") == "not_home", "memory gives way to z's decision")
+
+        // Its first scan sees the phone: news, and the view says so.
+        network.set([Self.phone, Self.router])
+        await app.presence.scan(excluding: [])
+        #expect(node.text("nmap2mqtt/\(Self.phoneID)/state") == "home")
+        #expect(node.text("nmap2mqtt/nodes/m/devices/\(Self.phoneID)")?.contains("confirmed") == false)
+    }
+
     @Test("a second process with a node_id in use publishes nothing, and takes over when the first stops")
     func duplicate() async throws {
         let node = try node(join: false)

@@ -12,6 +12,8 @@ import statistics
 import subprocess
 import sys
 
+import household_report
+
 RESULTS, OUTPUT, RUN_SECONDS = sys.argv[1], sys.argv[2], int(sys.argv[3])
 BENCH = os.path.dirname(os.path.abspath(OUTPUT))
 VENV_PYTHON = os.path.join(BENCH, ".venv", "bin", "python")
@@ -120,6 +122,10 @@ if engine:
                  f"max {ms(e['max_seconds'])})", ms(step), "", "", "< 10 ms", verdict(step < 0.010)))
 else:
     missing.append("engine")
+
+# 2b. Several nodes (simulation) ---------------------------------------------------------------------------
+household = load("household")
+household_section = household_report.section(household[0]) if household else ""
 
 # 3. Publishing -----------------------------------------------------------------------------------------
 publish = load("publish")
@@ -246,6 +252,11 @@ for qos, r in publish_ratio.items():
             + "Runs (s): " + "; ".join(
                 f"{tool} " + ", ".join(f"{x['seconds']:.3f}" for x in publish if x["tool"] == tool and x["qos"] == qos)
                 for tool in ("nmap2mqtt", "mosquitto_pub")) + ".")
+if household and (household[0]["false_not_home"] or household[0]["alone_false_not_home"]):
+    limits.append(
+        f"- **False `not_home` in the simulation** ({household[0]['false_not_home']} with several nodes, "
+        f"{household[0]['alone_false_not_home']} alone; first: {', '.join(household[0]['false_not_home_examples'])}): "
+        "a present device was published `not_home` on the shared topics (section 'Several nodes (simulation)').")
 if d and d["peak_rss_kib"] >= 30 * 1024:
     top = ", ".join(f"{name} {kib / 1024:.1f}" for name, kib in d.get("largest_mappings", []))
     limits.append(
@@ -276,6 +287,7 @@ same machine; absolute times move with the machine's load, so read the ratios.
 
 {table}
 {"**Not measured in this run:**" + chr(10) + chr(10).join(f"- {f}" for f in failures) + chr(10) if failures else ""}
+{household_section}
 ## Where a target is missed
 
 {chr(10).join(limits) if limits else "Every target was met in this run."}

@@ -75,15 +75,34 @@ public enum Payloads {
         encode(DeviceSummary(device, event: kind, seq: seq))
     }
 
-    /// `<base>/nodes/<node>/devices/<id>`: a node's own view of a device, in the state file's encoding.
-    public static func view(_ device: Device) -> [UInt8] {
-        encode(device)
+    /// `<base>/nodes/<node>/devices/<id>`: a node's own view of a device, in the state file's encoding, with
+    /// `"confirmed": false` while the node has not seen a device it restored (``Household``).
+    public static func view(_ device: Device, confirmed: Bool = true) -> [UInt8] {
+        encode(NodeView(device: device, confirmed: confirmed ? nil : false))
     }
 
     /// A node's view read back; nil for an empty (cleared) or unreadable payload.
-    static func view(from payload: [UInt8]) -> Device? {
-        guard !payload.isEmpty else { return nil }
-        return try? JSONDecoder().decode(Device.self, from: Data(payload))
+    static func view(from payload: [UInt8]) -> (device: Device, confirmed: Bool)? {
+        guard !payload.isEmpty, let device = try? JSONDecoder().decode(Device.self, from: Data(payload)) else { return nil }
+        let flag = try? JSONDecoder().decode(NodeViewFlags.self, from: Data(payload))
+        return (device, flag?.confirmed ?? true)
+    }
+
+    private struct NodeView: Encodable {
+        var device: Device
+        var confirmed: Bool?
+
+        func encode(to encoder: any Encoder) throws {
+            try device.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(confirmed, forKey: .confirmed)
+        }
+
+        enum CodingKeys: String, CodingKey { case confirmed }
+    }
+
+    private struct NodeViewFlags: Decodable {
+        var confirmed: Bool?
     }
 
     /// One node of `bridge/info`'s `nodes`.

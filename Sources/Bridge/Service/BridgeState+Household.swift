@@ -45,8 +45,9 @@ extension BridgeState {
                 if view == nil, !payload.isEmpty {
                     logger.warning(
                         "Ignored a node's view of a device that is not the JSON of a device", metadata: ["node.id": "\(node)", "device.id": "\(id)"])
+                    return
                 }
-                changed = status.household.household.setView(node, device: id, view)
+                changed = status.household.household.setView(node, device: id, view?.device, confirmed: view?.confirmed ?? true)
             }
             guard changed else { return }
             if status.household.role.isActive { setRole(status.household.activeRole, in: &status) }

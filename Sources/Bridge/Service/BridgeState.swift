@@ -164,16 +164,26 @@ final class BridgeState: Sendable {
     @discardableResult
     func publishDevices(in status: inout BridgeStatus) -> Bool {
         let devices = status.engine.devices
+        let unconfirmed = status.engine.unconfirmed
         let role = status.household.role
         var unchanged = true
         if role.isActive {
             let update = status.household.nodeMirror.update(devices, at: uptime())
+            var stated: Set<String> = []
             for device in update.devices {
-                publisher.retain(topics.nodeDevice(nodeID, device.id), Payloads.view(device))
+                stated.insert(device.id)
+                publisher.retain(topics.nodeDevice(nodeID, device.id), Payloads.view(device, confirmed: !unconfirmed.contains(device.id)))
             }
+            // A restored device seen again may change nothing but last_seen: its view still says it is confirmed now.
+            for id in status.household.statedUnconfirmed.subtracting(unconfirmed).subtracting(stated) {
+                if let device = status.engine.device(id), !device.deleted {
+                    publisher.retain(topics.nodeDevice(nodeID, id), Payloads.view(device))
+                }
+            }
+            status.household.statedUnconfirmed = unconfirmed
             unchanged = update.isEmpty
         }
-        let merged = status.household.household.merged(own: devices)
+        let merged = status.household.household.merged(own: devices, ownUnconfirmed: unconfirmed)
         for item in merged where !item.device.deleted {
             let state = item.device.state
             let before = status.household.shared.updateValue(state, forKey: item.device.id)

@@ -29,6 +29,8 @@ struct HouseholdStatus: Sendable {
     var ownTopicOnline = false
     /// This node's view of each device as last published (its node topics).
     var nodeMirror: DeviceMirror
+    /// The restored devices not yet seen in this run, when this node's views were last stated.
+    var statedUnconfirmed: Set<String> = []
     /// The merged state of each device as last computed: events are its changes.
     var shared: [String: PresenceState] = [:]
     /// The viewers each device's discovery config was last stated with.

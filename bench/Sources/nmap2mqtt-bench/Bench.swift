@@ -7,6 +7,6 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nmap2mqtt-bench",
         abstract: "nmap2mqtt's benchmarks (run them through bench/run).",
-        subcommands: [ParseBenchmark.self, EngineBenchmark.self, PublishBenchmark.self]
+        subcommands: [ParseBenchmark.self, EngineBenchmark.self, PublishBenchmark.self, HouseholdSimulation.self]
     )
 }
