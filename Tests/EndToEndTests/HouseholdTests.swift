@@ -86,6 +86,17 @@ struct HouseholdTests {
             let list = try Published.decode([Published.DeviceSummary].self, from: Array((retained["nmap2mqtt/devices"] ?? "[]").utf8))
             #expect(list.map(\.id).sorted() == ids.sorted(), "nmap2mqtt/devices: \(list.map(\.id))")
             #expect(list.allSatisfy { $0.state == .home })
+
+            // Steady state: a scan that only confirms the devices publishes no view and no state.
+            let quiet = Date()
+            let runs = (household.nmapRuns(of: Self.a).count, household.nmapRuns(of: Self.b).count)
+            try await waitUntil("three more scans of each node", within: .seconds(30)) {
+                household.nmapRuns(of: Self.a).count >= runs.0 + 3 && household.nmapRuns(of: Self.b).count >= runs.1 + 3
+            }
+            let chatter = log.all.filter {
+                $0.at >= quiet && ($0.message.topic.contains("/devices/") || isDeviceState($0.message.topic))
+            }
+            #expect(chatter.isEmpty, "published in steady state: \(chatter.map(\.message.topic))")
         }
     }
 
@@ -437,6 +448,66 @@ struct HouseholdTests {
 }
 
 extension HouseholdTests {
+    // MARK: i. The broker restarts
+
+    @Test("the broker restarts without persistence: every node joins again, every node topic and shared topic is back, no not_home")
+    func brokerRestarts() async throws {
+        try await withHousehold(nodes: Self.twoSegments) { household in
+            let (watcher, broker, ids) = (household.watcher, household.broker, household.ids)
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: ids)
+            let restarted = Date()
+            try await broker.restart()
+            let retained = try await retainedSnapshot(port: broker.port, until: "the household retained again", within: .seconds(30)) {
+                retained in
+                retained["nmap2mqtt/bridge/state"] == "online" && retained["nmap2mqtt/bridge/info"] != nil
+                    && [Self.a, Self.b].allSatisfy {
+                        retained[Household.nodeStateTopic($0)] == "online" && retained[Household.nodeInfoTopic($0)] != nil
+                    }
+                    && ids.allSatisfy {
+                        retained["homeassistant/device_tracker/\($0)/config"]?.isEmpty == false && retained["nmap2mqtt/\($0)/state"] == "home"
+                    }
+                    && household.ids(ofSegment: 0).allSatisfy { retained[Household.nodeDeviceTopic(Self.a, $0)] != nil }
+                    && household.ids(ofSegment: 1).allSatisfy { retained[Household.nodeDeviceTopic(Self.b, $0)] != nil }
+            }
+            let info = try Published.decode(Published.BridgeInfo.self, from: Array((retained["nmap2mqtt/bridge/info"] ?? "").utf8))
+            #expect(
+                info.node == Self.a && info.leader == Self.a, "bridge/info after the restart: node \(info.node ?? "-"), leader \(info.leader ?? "-")")
+            // The watcher reconnects on its own; what it saw since must hold no departure.
+            #expect(watcher.notHome(since: restarted).isEmpty, "not_home around the broker restart: \(watcher.notHome(since: restarted))")
+        }
+    }
+
+    // MARK: e'. The twin takes over
+
+    @Test("a second daemon with a node_id in use takes that node's place once the first stops")
+    func twinTakesOver() async throws {
+        let twin = HouseholdNode(Self.a, segment: 2, name: "node-a-twin", startsAtOnce: false)
+        try await withHousehold(segments: 3, nodes: Self.twoSegments + [twin]) { household in
+            let (log, idsTwin) = (household.log, household.ids(ofSegment: 2))
+            try await household.waitForHousehold(
+                leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids(ofSegment: 0) + household.ids(ofSegment: 1))
+            let daemon = try household.start(twin.name)
+            try await waitUntil("the twin's log to say its node_id is already in use", within: .seconds(30)) {
+                daemon.log.split(separator: "\n").contains { $0.contains("node_id") && $0.contains("already") }
+            }
+
+            let stopped = Date()
+            #expect(await household.stop(Self.a) == 0, "the first node-a's exit status after SIGTERM")
+            // The twin is node-a now: online, its own info (its segment), its devices announced and home.
+            let (_, info) = try await log.waitFor(
+                Household.nodeInfoTopic(Self.a), as: Published.NodeInfo.self, within: .seconds(30), since: stopped, newest: true,
+                "node-a/info from the twin"
+            ) { $0.scanTargets == [household.labs[2].subnet] }
+            #expect(info.node == Self.a)
+            _ = try await log.waitFor(Household.nodeStateTopic(Self.a), within: .seconds(30), since: stopped, "node-a online again") {
+                $0 == "online"
+            }
+            try await household.watcher.waitForAll(idsTwin, within: .seconds(30), since: stopped)
+            try await household.waitForLeader(Self.a, within: .seconds(20), since: stopped)
+            #expect(!daemon.process.hasExited)
+        }
+    }
+
     // MARK: h. A dead node's fresher home
 
     @Test("a dead node's fresher home outlives a live node's stale not_home, until the live node sees the device")
@@ -507,4 +578,10 @@ private func waitUntil(_ what: String, within limit: Duration, _ condition: () -
         guard ContinuousClock.now < deadline else { throw EndToEndError("timed out after \(limit) waiting for \(what)") }
         try await Task.sleep(for: .milliseconds(50))
     }
+}
+
+/// Whether `topic` is a device's shared state (`nmap2mqtt/<id>/state`).
+private func isDeviceState(_ topic: String) -> Bool {
+    let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
+    return parts.count == 3 && parts[0] == "nmap2mqtt" && parts[2] == "state" && parts[1] != "bridge"
 }
