@@ -16,8 +16,9 @@ import Foundation
 ///   if it then leaves), or the dead node returns. A node's death never makes anyone leave, not even through another
 ///   node's stale `not_home`.
 /// - A view that a node restored from its state file and has not confirmed in this run (it restarted and
-///   has not seen the device since) is memory, not news: it counts only when no live node has a
-///   confirmed view. So a node that restarts does not undo what the others decided while it was away.
+///   has not seen the device since) is memory, not news: it counts only when no node, live or dead, has
+///   news of the device. So a node that restarts does not undo what the others decided while it was away,
+///   even when the node that decided dies in the meantime.
 /// - When only dead nodes have a view of it, it keeps the state the freshest of those views had and is
 ///   unavailable.
 /// - Attributes (IP, names, `last_seen`) come from the freshest view that agrees with the merged state,
@@ -64,7 +65,7 @@ public struct Household: Sendable {
     public mutating func setView(_ node: String, device id: String, _ device: Device?, confirmed: Bool = true) -> Bool {
         guard node != selfID else { return false }
         let unconfirmed = device != nil && !confirmed
-        if others[node]?.devices[id] == device, others[node]?.unconfirmed.contains(id) == unconfirmed { return false }
+        if others[node]?.devices[id] == device, (others[node]?.unconfirmed.contains(id) ?? false) == unconfirmed { return false }
         others[node, default: NodeView()].devices[id] = device
         if unconfirmed {
             others[node]!.unconfirmed.insert(id)
@@ -152,22 +153,33 @@ public struct Household: Sendable {
     }
 
     private static func merge(_ views: [View]) -> MergedDevice {
-        var live = views.filter(\.live)
-        // Memory gives way to news: a restored view counts only while no live view is confirmed.
-        if live.contains(where: \.confirmed) { live.removeAll { !$0.confirmed } }
+        let live = views.filter(\.live)
+        let news = live.filter(\.confirmed)
+        let deadNews = views.filter { !$0.live && $0.confirmed }
+        let state: PresenceState
         var available = !live.isEmpty
-        var state: PresenceState
-        var deciding = live
-        if available {
-            state = live.contains { $0.device.state == .home } ? .home : .notHome
-            if state == .notHome, let latest = live.map(\.device.lastSeen).max(),
-                views.contains(where: { !$0.live && $0.device.state == .home && $0.device.lastSeen > latest })
+        let deciding: [View]
+        if !news.isEmpty {
+            // What live nodes saw in their current runs decides.
+            if news.contains(where: { $0.device.state == .home }) {
+                (state, deciding) = (.home, news)
+            } else if let latest = news.map(\.device.lastSeen).max(),
+                case let fresher = deadNews.filter({ $0.device.state == .home && $0.device.lastSeen > latest }), !fresher.isEmpty
             {
                 // Only a dead node saw it since: its home stands (see the rules above).
-                state = .home
-                available = false
-                deciding = views.filter { !$0.live }
+                (state, deciding, available) = (.home, fresher, false)
+            } else {
+                (state, deciding) = (.notHome, news)
             }
+        } else if !deadNews.isEmpty {
+            // Live nodes have only memory (they restarted and have not seen it yet): the last news stands,
+            // that of a node that died since.
+            state = freshest(deadNews).state
+            deciding = deadNews
+        } else if !live.isEmpty {
+            // Memory only: a restarted node's, as for one bridge after a restart.
+            state = live.contains { $0.device.state == .home } ? .home : .notHome
+            deciding = live
         } else {
             state = freshest(views).state
             deciding = views

@@ -266,8 +266,7 @@ struct HouseholdMergeTests {
     }
 
     @Test(
-        "The fast path sorts by id as documented",
-        .disabled("Household.merged(own:) returns `own` in the caller's order when there are no other nodes"))
+        "The fast path sorts by id as documented")
     func singleNodeFastPathSorts() {
         let own = [Self.device(.home, id: Self.phone, seen: 1), Self.device(.home, id: "001ba9010203", seen: 1)]
         var general = Merge(selfID: "a")
@@ -331,17 +330,47 @@ struct HouseholdMergeTests {
         }
     }
 
-    // MARK: - Known flaws (for the lead; Sources/ unchanged)
+    // MARK: - Flaws the simulation found, fixed
+
+    @Test("A restored view not yet confirmed gives way to a live confirmed one, and counts when it is alone")
+    func memoryGivesWayToNews() throws {
+        // b restarted with the phone home in its state file; a decided while b was away that it left.
+        var household = Merge(selfID: "a")
+        household.setOnline("b", true)
+        let first = household.setView("b", device: Self.phone, Self.device(.home, seen: 300), confirmed: false)
+        let again = household.setView("b", device: Self.phone, Self.device(.home, seen: 300), confirmed: false)
+        #expect(first && !again)
+        let decided = [Self.device(.notHome, seen: 200, reason: "re-probe of 192.0.2.12 got no answer")]
+        #expect(try Self.merged(household, own: decided).device.state == .notHome)
+        // Alone, memory is all there is: the restored state stands (as for one bridge after a restart).
+        #expect(try Self.merged(household, own: []).device.state == .home)
+        // b sees it: news beats a's decision.
+        let news = household.setView("b", device: Self.phone, Self.device(.home, seen: 400), confirmed: true)
+        #expect(news)
+        #expect(try Self.merged(household, own: decided).device.state == .home)
+        // This node's own memory gives way the same way.
+        let restored = [Self.device(.home, seen: 300)]
+        household.setView("b", device: Self.phone, Self.device(.notHome, seen: 250), confirmed: true)
+        #expect(household.merged(own: restored, ownUnconfirmed: [Self.phone]).first?.device.state == .notHome)
+        #expect(household.merged(own: restored).first?.device.state == .home)
+    }
+
+    @Test("A restarted node's memory does not undo news from a node that died since (the simulation's false home)")
+    func memoryGivesWayToDeadNews() throws {
+        // b decided the phone left while a was down, then died; a restarted with it home in its state file.
+        var household = Merge(selfID: "a")
+        household.setOnline("b", true)
+        household.setView("b", device: Self.phone, Self.device(.notHome, seen: 850), confirmed: true)
+        household.setOnline("b", false)
+        let restored = [Self.device(.home, seen: 848)]
+        let merged = try #require(household.merged(own: restored, ownUnconfirmed: [Self.phone]).first)
+        #expect(merged.device.state == .notHome && merged.available)
+        // Once a sees it, its news decides.
+        #expect(household.merged(own: [Self.device(.home, seen: 900)]).first?.device.state == .home)
+    }
 
     @Test(
-        "A node's death never makes anyone leave: not even through another node's stale not_home",
-        .disabled(
-            """
-            Flaw in the rules (`nmap2mqtt-bench household`, seed 16, found it at 3225 s): a device both a and b see
-            comes back; b's scan sees it first (home, last seen 1000 s), a's view is still its earlier not_home
-            (last seen 100 s); b dies before a's next scan. The only live view is a's stale not_home, so the merge
-            says not_home for a present device until a's scan sees it. Expected home; got not_home, available.
-            """))
+        "A node's death never makes anyone leave: not even through another node's stale not_home")
     func staleNotHomeOutvotesDeadHome() throws {
         var household = Self.household(["b": (true, [Self.device(.home, seen: 1000)])])
         let own = [Self.device(.notHome, seen: 100, reason: "re-probe of 192.0.2.12 got no answer")]

@@ -299,19 +299,28 @@ struct SimulatedHousehold {
     /// nil: compare every device, as the bridge does).
     @discardableResult
     private mutating func publishView(of number: Int, at time: Double, changed: [Device]? = nil, restarting: Bool = false) -> Int {
-        let shown: [(device: Device, before: Device?)]
+        var shown: [(device: Device, before: Device?)]
         if let changed, !nodes[number].view.refreshDue(at: time) {
             shown = nodes[number].view.update(changed: changed)
         } else {
             shown = nodes[number].view.update(nodes[number].engine.devices, at: time)
         }
+        // As the daemon does: a restored device seen again is stated once more, now confirmed.
+        let unconfirmed = nodes[number].engine.unconfirmed
+        let stated = Set(shown.map(\.device.id))
+        for id in nodes[number].statedUnconfirmed.subtracting(unconfirmed).subtracting(stated) {
+            if let device = nodes[number].engine.device(id) { shown.append((device, device)) }
+        }
+        nodes[number].statedUnconfirmed = unconfirmed
         if measuring(time) {
             tally.nodeTopic += shown.count
             if restarting { tally.nodeTopicAtRestart += shown.count }
         }
         let id = nodes[number].id
         for other in nodes.indices where other != number && nodes[other].alive {
-            for (device, _) in shown { nodes[other].household.setView(id, device: device.id, device) }
+            for (device, _) in shown {
+                nodes[other].household.setView(id, device: device.id, device, confirmed: !unconfirmed.contains(device.id))
+            }
         }
         return shown.count
     }
@@ -338,7 +347,9 @@ struct SimulatedHousehold {
         node.nextScan = time + 1
         for other in nodes.indices where other != number {
             node.household.setOnline(nodes[other].id, nodes[other].alive)
-            for (id, device) in nodes[other].view.shown { node.household.setView(nodes[other].id, device: id, device) }
+            for (id, device) in nodes[other].view.shown {
+                node.household.setView(nodes[other].id, device: id, device, confirmed: !nodes[other].statedUnconfirmed.contains(id))
+            }
             if nodes[other].alive { nodes[other].household.setOnline(node.id, true) }
         }
         nodes[number] = node
@@ -356,7 +367,7 @@ struct SimulatedHousehold {
         let own = nodes[leading].engine.devices
         let clock = ContinuousClock()
         let started = clock.now
-        let merged = nodes[leading].household.merged(own: own)
+        let merged = nodes[leading].household.merged(own: own, ownUnconfirmed: nodes[leading].engine.unconfirmed)
         let took = clock.now - started
         if measuring(time) { tally.mergeSeconds.append(took.seconds) }
 

@@ -17,6 +17,8 @@ struct SimulatedNode {
     var wakeAt: Double?
     /// This node's node topics: its view of each device, by the mirror rule.
     var view: ShownDevices
+    /// Devices it restored and had not seen yet when it last published its view (`"confirmed": false`).
+    var statedUnconfirmed: Set<String> = []
     var household: Household
 
     init(id: String, coverage: [Int], engine: PresenceEngine, at start: Double, lastSeenRefresh: Double) {
