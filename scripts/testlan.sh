@@ -21,6 +21,10 @@
 #                                 net-raw: as nobody with CAP_NET_RAW in its ambient set (nmap then
 #                                 needs --privileged to use raw sockets, as in a systemd unit with
 #                                 AmbientCapabilities=CAP_NET_RAW)
+#   testlan.sh roam LAB N OTHER   host N of LAB moves to lab OTHER's switch (a phone walking from one
+#                                 segment to another): its link to LAB goes, a new one joins OTHER at
+#                                 OTHER's subnet .(20+N), same MAC; prints that address. Undone by
+#                                 `down` of either lab.
 #   testlan.sh scanner LAB K      add a second (third...) scanner namespace LAB-scanK (K 2-9) on the
 #                                 lab's switch, at .K with MAC 02:00:00:00:00:0K (two nodes on one
 #                                 segment); its facts line is `scanner_extra`
@@ -309,6 +313,29 @@ EOF
   chmod 755 "$path"
 }
 
+cmd_roam() {
+  local lab=$1 n=$2 other=$3 mac name ip ns
+  need_root
+  [ -f "$STATE_ROOT/$other/facts.tsv" ] || die "lab $other is not up"
+  load_segment "$lab"
+  read -r _ mac name _ <<<"$(host_record "$n")"
+  load_segment "$other"
+  ip=$SUBNET.$((20 + n))
+  # Its name in the other lab's scanners too: an address without one costs nmap's reverse DNS a stall
+  # of about 13 s (nothing answers inside the lab).
+  for ns in "$other-scan" $(extra_scanners "$other"); do
+    echo "$ip $name" >>"/etc/netns/$ns/hosts"
+  done
+  ip -n "$lab-br" link del "v$n" 2>/dev/null || true
+  ip link add "m$n" netns "$other-br" type veth peer name eth0 netns "$lab-h$n"
+  ip -n "$lab-h$n" link set eth0 address "$mac"
+  ip -n "$lab-h$n" addr add "$ip/24" dev eth0
+  ip -n "$lab-h$n" link set eth0 up
+  ip -n "$other-br" link set "m$n" master br0
+  ip -n "$other-br" link set "m$n" up
+  echo "$ip"
+}
+
 # A further scanner namespace LAB-scanK on the lab's switch: a second node on the same segment.
 cmd_scanner() {
   local lab=$1 k=$2 ns ip mac holder
@@ -364,8 +391,10 @@ case "${1:-}" in
   join) check_lab_name "${2:-}"; [ -n "${3:-}" ] || die "usage: join LAB N"; cmd_join "$2" "$3" ;;
   nmap-wrapper) check_lab_name "${2:-}"; [ -n "${3:-}" ] || die "usage: nmap-wrapper LAB PATH [MODE [SCANNER]]"
     cmd_nmap_wrapper "$2" "$3" "${4:-root}" "${5:-1}" ;;
+  roam) check_lab_name "${2:-}"; check_lab_name "${4:-}"; [ -n "${3:-}" ] || die "usage: roam LAB N OTHER"
+    cmd_roam "$2" "$3" "$4" ;;
   scanner) check_lab_name "${2:-}"; [ -n "${3:-}" ] || die "usage: scanner LAB K"; cmd_scanner "$2" "$3" ;;
   pids) check_lab_name "${2:-}"; cmd_pids "$2" ;;
   check) cmd_check ;;
-  *) sed -n '2,52p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,56p' "$0" >&2; exit 2 ;;
 esac

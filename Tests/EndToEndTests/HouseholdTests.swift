@@ -508,6 +508,53 @@ extension HouseholdTests {
         }
     }
 
+    // MARK: j. A device walks to the other segment
+
+    @Test("a device walks from node-a's segment to node-b's while home: no not_home, no event, its address follows it")
+    func deviceRoams() async throws {
+        try await withHousehold(nodes: Self.twoSegments) { household in
+            let (log, watcher) = (household.log, household.watcher)
+            let (from, to) = (household.labs[0], household.labs[1])
+            // Not host 1 or 2: nmap may be timing against them, and stalls when they vanish.
+            let phone = from.host(4)
+            let id = phone.deviceID
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids)
+
+            let moved = Date()
+            let address = try await from.roam(phone.index, to: to)
+            _ = try await log.waitFor(
+                Household.nodeDeviceTopic(Self.b, id), as: Published.NodeDevice.self, within: .seconds(30), since: moved,
+                "node-b's view of \(phone.hostName) home at \(address)"
+            ) { $0.state == .home && $0.ip == address }
+            _ = try await log.waitFor(
+                "nmap2mqtt/\(id)/attributes", as: Published.Attributes.self, within: .seconds(10), since: moved,
+                "\(phone.hostName)'s attributes at \(address)"
+            ) { $0.ip == address }
+            // node-a decides by its own rules that the device has left its segment.
+            _ = try await log.waitFor(
+                Household.nodeDeviceTopic(Self.a, id), as: Published.NodeDevice.self, within: Self.departure, since: moved,
+                "node-a's view of \(phone.hostName) not_home"
+            ) { $0.state == .notHome }
+            _ = try await log.waitFor(
+                "homeassistant/device_tracker/\(id)/config", as: Published.TrackerConfig.self, within: .seconds(10), newest: true,
+                "discovery of \(id) available through both nodes"
+            ) { Set($0.availability.map(\.topic)) == [Household.nodeStateTopic(Self.a), Household.nodeStateTopic(Self.b)] }
+            let settled = Date()
+            let info = try await household.waitForLeader(Self.a, within: .seconds(20), since: settled) { info in
+                info.nodes?.first { $0.node == Self.a }.map { $0.devices == 6 && $0.home == 5 } == true
+                    && info.nodes?.first { $0.node == Self.b }.map { $0.devices == 7 && $0.home == 7 } == true
+            }
+            #expect(info.deviceCount == 12 && info.devicesHome == 12, "bridge/info: \(info.deviceCount) devices, \(info.devicesHome) home")
+
+            let states = watcher.states(since: moved).filter { $0.id == id }
+            #expect(states.allSatisfy { $0.state == "home" }, "\(phone.hostName)'s shared states while it walked: \(states)")
+            #expect(watcher.notHome(since: moved).isEmpty, "not_home: \(watcher.notHome(since: moved))")
+            let events = try watcher.events(since: moved).filter { $0.device.mac == phone.mac }
+            #expect(events.isEmpty, "events for a device that never left: \(events.map(\.event))")
+            #expect(try watcher.attributes(of: id).ip == address)
+        }
+    }
+
     // MARK: h. A dead node's fresher home
 
     @Test("a dead node's fresher home outlives a live node's stale not_home, until the live node sees the device")

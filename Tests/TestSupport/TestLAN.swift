@@ -153,6 +153,14 @@ public struct TestLAN: Sendable {
         _ = try await Self.run(["join", name, String(index)])
     }
 
+    /// Host `index` walks over to `other`'s switch (another segment): its link here goes, a new one
+    /// joins `other` with the same MAC at `other`'s subnet `.(20 + index)`. Returns that address.
+    /// Removed with either lab.
+    @discardableResult
+    public func roam(_ index: Int, to other: TestLAN) async throws -> String {
+        try await Self.run(["roam", name, String(index), other.name]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// The lab's switch stops forwarding (`on: false`: its bridge goes down, every link stays up) or
     /// forwards again: everyone falls silent at once, as when a switch or access point reboots.
     public func setSwitch(on: Bool) async throws {
