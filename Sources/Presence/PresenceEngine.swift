@@ -339,7 +339,8 @@ public struct PresenceEngine: Sendable {
                         ProbeRequest(
                             deviceID: id, address: record.device.ip, mac: record.device.mac,
                             witnesses: witnesses(
-                                among: likeliest[record.target].cached { likeliestWitnesses(target: record.target) }, except: record.device.ip)))
+                                among: likeliest[record.target].cached { likeliestWitnesses(target: record.target) }, except: record.device.ip),
+                            target: record.target))
                 } else {
                     plan.wakeAt = earliest(plan.wakeAt, wakeTime(record, reaching: record.considerHome - reprobeLead))
                 }

@@ -304,10 +304,19 @@ final class BridgeState: Sendable {
 
     private func bridgeInfo(_ status: BridgeStatus) -> Payloads.BridgeInfo {
         let devices = status.engine.devices.filter { !$0.deleted }
+        let targets = configuration.scan.effectiveTargets.enumerated().map { index, target in
+            let rounds = status.engine.targets.indices.contains(index) ? status.engine.targets[index] : nil
+            return Payloads.BridgeInfo.Target(
+                name: target.name, hosts: target.hosts, interval_seconds: Self.seconds(target.interval),
+                last_scan_start: status.targetScanStart[index].map(Timestamp.text),
+                last_scan_duration_seconds: status.targetScanDuration[index].map { ($0 * 1000).rounded() / 1000 },
+                last_scan_result: rounds?.lastRound?.rawValue, consecutive_failures: rounds?.consecutiveFailures ?? 0,
+                consecutive_outages: rounds?.consecutiveOutages ?? 0)
+        }
         return Payloads.BridgeInfo(
             version: BridgeVersion.current,
-            scan_targets: configuration.scan.hosts,
-            scan_interval_seconds: Double(configuration.scan.interval.components.seconds),
+            scan_targets: configuration.scan.allHosts,
+            scan_interval_seconds: targets.map(\.interval_seconds).min() ?? Self.seconds(configuration.scan.interval),
             last_scan_start: status.lastScanStart.map(Timestamp.text),
             last_scan_duration_seconds: status.lastScanDuration.map { ($0 * 1000).rounded() / 1000 },
             last_scan_ok: status.lastScanOK,
@@ -317,7 +326,13 @@ final class BridgeState: Sendable {
             consecutive_failures: status.engine.consecutiveFailures,
             last_error: status.lastError,
             device_count: devices.count,
-            devices_home: devices.count { $0.state == .home })
+            devices_home: devices.count { $0.state == .home },
+            targets: targets)
+    }
+
+    /// Whole seconds, as `bridge/info` has always said the interval.
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds)
     }
 }
 
