@@ -38,7 +38,9 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Kernel neighbour table to read MACs from.")
     var neighbourTable: String = "/proc/net/arp"
 
-    @Option(name: .long, help: "Scan what this configuration file's scan: section says (hosts or every target, exclude, scan_options, nmap_path, timeout).")
+    @Option(
+        name: .long,
+        help: "Scan what this configuration file's scan: section says (hosts or every target, exclude, scan_options, nmap_path, timeout).")
     var config: String?
 
     @Option(name: .long, help: "Parse this saved nmap -oX file instead of running nmap.")

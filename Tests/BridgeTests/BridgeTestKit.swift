@@ -58,7 +58,8 @@ final class ScriptedNetwork: NetworkScanning {
     }
 
     private let state = Mutex(
-        (hosts: [ScanHost](), failure: String?.none, failingChunks: Set<[String]>(), probe: ProbeReport.noAnswer, calls: [Call](), probes: [String]()))
+        (hosts: [ScanHost](), failure: String?.none, failingChunks: Set<[String]>(), probe: ProbeReport.noAnswer, calls: [Call](), probes: [String]())
+    )
 
     var scans: Int { state.withLock { $0.calls.count } }
     var calls: [Call] { state.withLock { $0.calls } }

@@ -262,7 +262,8 @@ let badConfigs: [BadConfig] = [
     BadConfig(
         name: "parallel too many", yaml: "scan:\n  hosts: 192.0.2.0/24\n  parallel: 17\n", keyPath: "scan.parallel", mentions: ["17", "from 1 to 16"]),
     BadConfig(
-        name: "parallel as a word", yaml: "scan:\n  hosts: 192.0.2.0/24\n  parallel: two\n", keyPath: "scan.parallel", mentions: ["\"two\"", "whole number"]),
+        name: "parallel as a word", yaml: "scan:\n  hosts: 192.0.2.0/24\n  parallel: two\n", keyPath: "scan.parallel",
+        mentions: ["\"two\"", "whole number"]),
     BadConfig(
         name: "chunk_prefix too wide", yaml: "scan:\n  hosts: 192.0.2.0/24\n  chunk_prefix: 8\n", keyPath: "scan.chunk_prefix",
         mentions: ["8 is not an IPv4 prefix length", "from 16 to 30"]),

@@ -87,9 +87,18 @@ struct ConfigTargetsTests {
                 "scan:\n  targets:\n    - {name: lan, hosts: 192.0.2.0/24}\n    - {name: iot, hosts: \"198.18.0.0/24 -oN\"}\n",
                 "scan.targets[1].hosts", "'-oN'"
             ),
-            ("scan:\n  targets:\n    - {name: lan, hosts: 192.0.2.0/24, scan_options: \"-sn -oN out.txt\"}\n", "scan.targets[0].scan_options", "'-oN' is not allowed"),
-            ("scan:\n  scan_options: \"-sn -oN out.txt\"\n  targets:\n    - {name: lan, hosts: 192.0.2.0/24}\n", "scan.scan_options", "'-oN' is not allowed"),
-            ("scan:\n  targets:\n    - {name: lan, hosts: 192.0.2.0/24, exclude: \"2001:db8::1\"}\n", "scan.targets[0].exclude", "'2001:db8::1' is IPv6"),
+            (
+                "scan:\n  targets:\n    - {name: lan, hosts: 192.0.2.0/24, scan_options: \"-sn -oN out.txt\"}\n", "scan.targets[0].scan_options",
+                "'-oN' is not allowed"
+            ),
+            (
+                "scan:\n  scan_options: \"-sn -oN out.txt\"\n  targets:\n    - {name: lan, hosts: 192.0.2.0/24}\n", "scan.scan_options",
+                "'-oN' is not allowed"
+            ),
+            (
+                "scan:\n  targets:\n    - {name: lan, hosts: 192.0.2.0/24, exclude: \"2001:db8::1\"}\n", "scan.targets[0].exclude",
+                "'2001:db8::1' is IPv6"
+            ),
             ("scan:\n  exclude: \"2001:db8::1\"\n  targets:\n    - {name: lan, hosts: 192.0.2.0/24}\n", "scan.exclude", "'2001:db8::1' is IPv6"),
         ])
     func scannerErrors(_ yaml: String, _ keyPath: String, _ mention: String) throws {

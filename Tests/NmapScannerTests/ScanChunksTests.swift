@@ -34,6 +34,7 @@ struct ScanChunksTests {
         #expect(ScanChunks.split(["198.18.5.9/23"], prefix: 24) == [["198.18.4.0/24"], ["198.18.5.0/24"]])
         #expect(ScanChunks.split(["198.18.0.0/24"], prefix: 26) == (0..<4).map { ["198.18.0.\($0 * 64)/26"] })
         #expect(ScanChunks.split(["10.0.0.0/8"], prefix: 16).count == 256)
-        #expect(ScanChunks.split(["198.18.0.0/abc", "198.18.0.0/33", "300.1.1.1/8"], prefix: 24) == [["198.18.0.0/abc", "198.18.0.0/33", "300.1.1.1/8"]])
+        #expect(
+            ScanChunks.split(["198.18.0.0/abc", "198.18.0.0/33", "300.1.1.1/8"], prefix: 24) == [["198.18.0.0/abc", "198.18.0.0/33", "300.1.1.1/8"]])
     }
 }

@@ -63,7 +63,8 @@ extension ScanTargetEntry: ConfigDecodable {
     /// The `scan.targets` list: at least one entry, each name once. Returns the entries with their nodes,
     /// for errors the scanner finds later.
     static func list(_ node: ConfigNode, _ decoder: ConfigDecoder) throws(ConfigError) -> [(entry: ScanTargetEntry, node: ConfigNode)] {
-        let expected = "a list of targets, each like - {name: phones, hosts: 192.168.1.0/24} with optional exclude, scan_options, interval_seconds, home_interval, consider_home and timeout"
+        let expected =
+            "a list of targets, each like - {name: phones, hosts: 192.168.1.0/24} with optional exclude, scan_options, interval_seconds, home_interval, consider_home and timeout"
         try node.checkTag()
         guard case .sequence = node.node else {
             throw node.error(is: "not a list", expected: expected)
