@@ -38,6 +38,7 @@ import NetworkAddresses
 /// - A household still empties out: its router, TV or any other host in `scan.hosts` that stays answers,
 ///   so the scans count and every phone departs. If nothing but the leaving devices is scanned, the last
 ///   one stays `home` until something answers again (the README says to add the router to `scan.hosts`).
+///   With several targets this holds per target: each needs a host of its own that stays.
 /// - Worst case between leaving and `not_home` on a working network: `home_interval + consider_home` plus
 ///   one interval and the re-probe.
 /// - Devices the user deleted are tracked like any other (so `forget` and the table stay right), but their
