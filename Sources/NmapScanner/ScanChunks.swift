@@ -24,6 +24,20 @@ public enum ScanChunks {
         return (whole.isEmpty ? [] : [whole]) + blocks
     }
 
+    /// How many chunks `split` would make, without making them (a /8 at prefix 30 would be millions).
+    public static func count(_ hosts: [String], prefix: Int) -> Int {
+        var count = 0
+        var whole = false
+        for host in hosts {
+            if let wide = wideBlock(host, prefix: prefix) {
+                count += 1 << (prefix - wide.bits)
+            } else {
+                whole = true
+            }
+        }
+        return count + (whole ? 1 : 0)
+    }
+
     /// The network and prefix length of an IPv4 CIDR wider than `prefix`; nil for anything else.
     static func wideBlock(_ host: String, prefix: Int) -> (base: UInt32, bits: Int)? {
         let parts = host.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)

@@ -274,6 +274,13 @@ let badConfigs: [BadConfig] = [
         name: "chunk_prefix as a CIDR", yaml: "scan:\n  hosts: 192.0.2.0/24\n  chunk_prefix: /24\n", keyPath: "scan.chunk_prefix",
         mentions: ["\"/24\"", "whole number from 16 to 30"]),
 
+    BadConfig(
+        name: "too many chunks", yaml: "scan:\n  hosts: 10.0.0.0/8\n  chunk_prefix: 30\n", keyPath: "scan.hosts",
+        mentions: ["10.0.0.0/8 would be scanned as 4194304 chunks of /30", "at most 65536", "smaller scan.chunk_prefix"]),
+    BadConfig(
+        name: "too many chunks in a target", yaml: "scan:\n  chunk_prefix: 26\n  targets:\n    - {name: all, hosts: 10.0.0.0/8}\n",
+        keyPath: "scan.targets[0].hosts", mentions: ["262144 chunks of /26", "at most 65536"]),
+
     // The document itself
     BadConfig(
         name: "YAML syntax error", yaml: "mqtt:\n  host: localhost\n   port: 1883\n" + hosts, keyPath: "",

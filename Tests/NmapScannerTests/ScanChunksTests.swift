@@ -37,4 +37,12 @@ struct ScanChunksTests {
         #expect(
             ScanChunks.split(["198.18.0.0/abc", "198.18.0.0/33", "300.1.1.1/8"], prefix: 24) == [["198.18.0.0/abc", "198.18.0.0/33", "300.1.1.1/8"]])
     }
+
+    @Test("count says how many chunks split makes, without making them")
+    func count() {
+        for (hosts, prefix) in [(["10.20.0.0/16"], 24), (["192.0.2.0/24"], 24), (["198.18.0.0/22", "printer.lan"], 24), ([String](), 24)] {
+            #expect(ScanChunks.count(hosts, prefix: prefix) == ScanChunks.split(hosts, prefix: prefix).count)
+        }
+        #expect(ScanChunks.count(["10.0.0.0/8"], prefix: 30) == 4_194_304)
+    }
 }

@@ -135,9 +135,24 @@ extension ScanSettings: ConfigDecodable {
             try node.integer(in: Self.chunkPrefixRange, what: "an IPv4 prefix length for one chunk (24 scans a /16 as 256 chunks)")
         }
         for (index, target) in effectiveTargets.enumerated() {
-            let entry = targetNodes.indices.contains(index) ? targetNodes[index] : nil
-            try checkWithScanner(target, entry: entry.map { ConfigDecoder(node: $0, context: decoder.context) }, fields)
+            let entry = targetNodes.indices.contains(index) ? ConfigDecoder(node: targetNodes[index], context: decoder.context) : nil
+            try checkWithScanner(target, entry: entry, fields)
+            var hostsNode = fields[.hosts]
+            if let entry { hostsNode = try entry.fields(ScanTargetEntry.CodingKeys.self)[.hosts] }
+            try checkChunks(target, hostsNode: hostsNode, fields)
         }
+    }
+
+    /// The most chunks one target may be cut into: a /16 at 30, or a /8 at 24.
+    static let maximumChunks = 65_536
+
+    /// A target so wide that its chunks could not all be listed (a /8 at `chunk_prefix: 30`) is refused.
+    private func checkChunks(_ target: ScanTarget, hostsNode: ConfigNode?, _ fields: ConfigFields<CodingKeys>) throws(ConfigError) {
+        let count = ScanChunks.count(target.hosts, prefix: chunkPrefix)
+        guard count > Self.maximumChunks else { return }
+        let message =
+            "\(target.hosts.joined(separator: ", ")) would be scanned as \(count) chunks of /\(chunkPrefix); expected at most \(Self.maximumChunks) per target: narrower hosts, or a smaller scan.chunk_prefix"
+        throw ConfigError(keyPath: hostsNode?.path ?? fields.mapping.path(of: CodingKeys.hosts.rawValue), message: message, line: hostsNode?.line)
     }
 
     /// Targets and scan_options are judged by the scanner itself, so the bridge refuses exactly
