@@ -74,10 +74,14 @@ struct ConfigTargetsTests {
         #expect(!text.contains("  hosts: []"), "no scan.hosts beside targets")
         #expect(text.contains("    - name: phones\n      hosts: [192.0.2.0/24]\n      # exclude: [192.0.2.1]  (from scan:)"))
         #expect(text.contains("      interval_seconds: 10\n"))
+        #expect(text.contains("      hosts: [198.18.0.0/16, 198.19.0.1-20]  # scanned as 17 chunks, one nmap run each\n"), "a /16 at chunk_prefix 20")
         #expect(text.contains("  parallel: 4\n  chunk_prefix: 20\n"))
         let again = try parse(text)
         #expect(again.scan == configuration.scan, "\(text)")
         #expect(try parse("scan: {hosts: 192.0.2.0/24}").effectiveSettings.contains("# targets: none; hosts is the one target, named default"))
+        let wide = try parse("scan: {hosts: 198.18.0.0/16}")
+        #expect(wide.effectiveSettings.contains("  hosts: [198.18.0.0/16]  # scanned as 256 chunks, one nmap run each\n"))
+        #expect(try parse(wide.effectiveSettings) == wide)
     }
 
     @Test(

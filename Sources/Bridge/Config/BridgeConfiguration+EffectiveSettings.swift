@@ -1,3 +1,4 @@
+import NmapScanner
 import Yams
 
 /// The settings in force, as YAML: what `check-config` prints. The password shows as `********`.
@@ -11,6 +12,11 @@ extension BridgeConfiguration {
         func add(_ indent: Int, _ key: String, _ value: String? = nil) {
             let prefix = String(repeating: "  ", count: indent)
             lines.append(value.map { "\(prefix)\(key): \($0)" } ?? "\(prefix)\(key):")
+        }
+        /// Hosts cut into chunks (`scan.chunk_prefix`) say so, as a comment.
+        func chunkNote(_ hosts: [String]) -> String {
+            let chunks = ScanChunks.count(hosts, prefix: scan.chunkPrefix)
+            return chunks > 1 ? "  # scanned as \(chunks) chunks, one nmap run each" : ""
         }
         func optional(_ text: String?) -> String {
             text.map(YAMLText.scalar) ?? "null"
@@ -51,7 +57,7 @@ extension BridgeConfiguration {
 
         add(0, "scan")
         if scan.targets.isEmpty {
-            add(1, "hosts", YAMLText.list(scan.hosts))
+            add(1, "hosts", YAMLText.list(scan.hosts) + chunkNote(scan.hosts))
         }
         add(1, "exclude", YAMLText.list(scan.exclude))
         add(1, "exclude_macs", YAMLText.list(scan.excludeMACs, alwaysQuote: true))
@@ -70,7 +76,7 @@ extension BridgeConfiguration {
             add(1, "targets")
             for (entry, target) in zip(scan.targets, scan.effectiveTargets) {
                 lines.append("    - name: \(YAMLText.scalar(entry.name))")
-                add(3, "hosts", YAMLText.list(entry.hosts))
+                add(3, "hosts", YAMLText.list(entry.hosts) + chunkNote(entry.hosts))
                 // A key the target leaves out shows its inherited value as a comment, so the text parses
                 // back to the same configuration and still says what is in force.
                 func own(_ key: String, _ set: Bool, _ value: String) {
