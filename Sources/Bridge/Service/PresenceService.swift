@@ -68,7 +68,7 @@ final class PresenceService: Service, Sendable {
                 let now = state.moment()
                 for job in scheduler.start(at: now.elapsed) {
                     if job.chunk == 0 {
-                        rounds[job.target] = TargetRound(target: job.target, started: now, exclusions: plan.scanExclusions(target: job.target))
+                        rounds[job.target] = TargetRound(started: now, exclusions: plan.scanExclusions(target: job.target))
                     }
                     let exclusions = rounds[job.target]?.exclusions ?? []
                     let hosts = chunks[job.target][job.chunk]
@@ -94,7 +94,7 @@ final class PresenceService: Service, Sendable {
 
     /// One complete round of `target`: its chunks one after another, applied once at the end.
     func round(target: Int, excluding exclusions: [String]) async {
-        var round = TargetRound(target: target, started: state.moment(), exclusions: exclusions)
+        var round = TargetRound(started: state.moment(), exclusions: exclusions)
         for hosts in chunks[target] {
             round.add(await scanner.scan(target: target, hosts: hosts, alsoExclude: exclusions))
             if Task.isCancelled { return }

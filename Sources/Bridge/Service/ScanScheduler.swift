@@ -10,7 +10,7 @@
 ///   chunk of a round in progress (the round that started first, first). So a sweep of many chunks holds
 ///   a short target back by one chunk at most.
 /// - A round ends when all its chunks have: the caller then applies it once.
-struct ScanScheduler: Sendable, Equatable {
+struct ScanScheduler: Sendable {
     /// One scan to start: chunk `chunk` of target `target`'s round.
     struct Job: Sendable, Hashable {
         var target: Int
@@ -18,7 +18,7 @@ struct ScanScheduler: Sendable, Equatable {
     }
 
     /// A round in progress.
-    private struct Round: Sendable, Equatable {
+    private struct Round: Sendable {
         var startedAt: Double
         var nextChunk = 0
         var finished = 0

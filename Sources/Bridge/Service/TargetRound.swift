@@ -6,7 +6,6 @@ import Presence
 /// hosts, started when the first chunk started. A failed chunk fails the whole round, so a round that
 /// did not look everywhere never counts a device as missed.
 struct TargetRound: Sendable {
-    let target: Int
     let started: Moment
     /// The `home_interval` exclusions of the round, fixed when it started.
     let exclusions: [String]
@@ -18,8 +17,7 @@ struct TargetRound: Sendable {
     private var startedAt: Date?
     private var finishedAt: Date?
 
-    init(target: Int, started: Moment, exclusions: [String]) {
-        self.target = target
+    init(started: Moment, exclusions: [String]) {
         self.started = started
         self.exclusions = exclusions
     }
