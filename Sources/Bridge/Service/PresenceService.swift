@@ -3,6 +3,7 @@ import NetworkAddresses
 import NmapScanner
 import Presence
 import ServiceLifecycle
+import StatusPage
 
 /// Scans on schedule and decides presence. Each target of `scan.targets` (or the one `scan.hosts`) has its
 /// own schedule; a ``ScanScheduler`` decides which scans run, at most `scan.parallel` at once across
@@ -37,7 +38,7 @@ final class PresenceService: Service, Sendable {
     /// The schedule: scans start as the scheduler says and end in their own child tasks, which ring the
     /// doorbell; the loop then takes in what ended, asks the engine what now, starts what is due and waits.
     private func loop() async {
-        let doorbell = Doorbell()
+        let doorbell = WakeSignal()
         let inbox = ScanLoopInbox()
         var scheduler = ScanScheduler(
             intervals: targets.map(\.interval.timeInterval), chunkCounts: chunks.map(\.count),
@@ -62,7 +63,7 @@ final class PresenceService: Service, Sendable {
                     group.addTask {
                         await self.reprobe(probes)
                         inbox.probingEnded()
-                        doorbell.ring()
+                        doorbell.signal()
                     }
                 }
                 let now = state.moment()
@@ -75,7 +76,7 @@ final class PresenceService: Service, Sendable {
                     group.addTask {
                         let report = await self.scanner.scan(target: job.target, hosts: hosts, alsoExclude: exclusions)
                         inbox.ended(job, report)
-                        doorbell.ring()
+                        doorbell.signal()
                     }
                 }
                 var wake = scheduler.nextWake
