@@ -133,7 +133,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PresenceTests",
-            dependencies: ["NetworkAddresses", "Presence"]
+            dependencies: ["NetworkAddresses", "Presence", "TestSupport"]
         ),
         .testTarget(
             name: "PassiveListenerTests",

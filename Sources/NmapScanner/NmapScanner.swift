@@ -37,9 +37,15 @@ public struct NmapScanner: Sendable {
     /// exclude list merges configured excludes, this machine's own addresses and `alsoExclude`, without
     /// empty or duplicate entries; with nothing to exclude there is no `--exclude` at all.
     public func command(alsoExclude: [String] = []) -> [String] {
+        command(hosts: configuration.targets, alsoExclude: alsoExclude)
+    }
+
+    /// The argv of a scan of `hosts` in place of the configured targets: one chunk of them
+    /// (``ScanChunks``), so it keeps their address family and everything else of the configuration.
+    public func command(hosts: [String], alsoExclude: [String] = []) -> [String] {
         var argv = [configuration.nmapPath, "-oX", "-"]
         if validated.family == .ipv6 && !validated.userGaveIPv6Flag { argv.append("-6") }
-        argv += configuration.targets.map { $0.trimmingWhitespace() }
+        argv += hosts.map { $0.trimmingWhitespace() }
         argv += validated.scanOptionWords
         let excludes = excludeList(alsoExclude: alsoExclude)
         if !excludes.isEmpty {
@@ -51,6 +57,11 @@ public struct NmapScanner: Sendable {
     /// Runs one scan. Never throws: a failure is a `.failed` report that says why.
     public func scan(alsoExclude: [String] = []) async -> ScanReport {
         await execute(command(alsoExclude: alsoExclude), what: "scan")
+    }
+
+    /// Runs one scan of `hosts`, a chunk of the configured targets (``ScanChunks``). Never throws.
+    public func scan(hosts: [String], alsoExclude: [String] = []) async -> ScanReport {
+        await execute(command(hosts: hosts, alsoExclude: alsoExclude), what: "scan")
     }
 
     func excludeList(alsoExclude: [String]) -> [String] {

@@ -22,6 +22,22 @@ public struct PresenceConfiguration: Sendable {
     /// seconds (waking a phone, retries) does not delay departures; a silent re-probe still departs
     /// nobody before the grace is over. Default: 0.
     public var reprobeLead: Duration
+    /// The node's scan targets, each watching its own devices; `apply(_:startedAt:at:target:)` names one
+    /// by its index here. Default: one target made of `considerHome`, `homeInterval` and `scanInterval`
+    /// (and following them while it is not set).
+    public var targets: [PresenceTarget] {
+        get {
+            explicitTargets.flatMap { $0.isEmpty ? nil : $0 }
+                ?? [PresenceTarget(considerHome: considerHome, homeInterval: homeInterval, scanInterval: scanInterval)]
+        }
+        set { explicitTargets = newValue }
+    }
+    /// The target whose scans would find a device at this address, by index into `targets`: for devices
+    /// restored from the state file and devices heard between scans, which no scan has placed yet. Nil (or
+    /// an index out of range) means the first target. Default: always the first.
+    public var targetOfAddress: @Sendable (String) -> Int?
+
+    private var explicitTargets: [PresenceTarget]?
 
     public init(
         considerHome: Duration = .seconds(180),
@@ -32,7 +48,9 @@ public struct PresenceConfiguration: Sendable {
         devices: [String: DeviceSettings] = [:],
         scanInterval: Duration = .seconds(12),
         watchSlack: Duration = .seconds(5),
-        reprobeLead: Duration = .zero
+        reprobeLead: Duration = .zero,
+        targets: [PresenceTarget]? = nil,
+        targetOfAddress: @escaping @Sendable (String) -> Int? = { _ in 0 }
     ) {
         self.considerHome = considerHome
         self.homeInterval = homeInterval
@@ -43,5 +61,7 @@ public struct PresenceConfiguration: Sendable {
         self.scanInterval = scanInterval
         self.watchSlack = watchSlack
         self.reprobeLead = reprobeLead
+        explicitTargets = targets
+        self.targetOfAddress = targetOfAddress
     }
 }

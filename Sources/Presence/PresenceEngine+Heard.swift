@@ -8,7 +8,8 @@ extension PresenceEngine {
     /// - A tracked device is seen now: its grace starts again and a pending departure is off. One that was
     ///   `not_home` arrives at once, with the frame's kind as its reason. An address in the frame updates
     ///   its IP; a host name (DHCP option 12) its host name, and so its derived name.
-    /// - A MAC the engine does not know arrives under the same rules as in a scan (`exclude_macs`,
+    /// - A known device stays in its target. A MAC the engine does not know joins the target
+    ///   `targetOfAddress` names for its address, and arrives under the same rules as in a scan (`exclude_macs`,
     ///   `track_new_devices`, `devices[].track`), when `newAllowed`: the caller checked that its address is
     ///   inside `scan.hosts` and outside `exclude`. Without an address it waits for a scan.
     ///
@@ -26,7 +27,8 @@ extension PresenceEngine {
                 name: name(mac: mac, ip: sighting.ip, hostName: hostName, vendor: vendor),
                 state: .home, firstSeen: now.wall, lastSeen: now.wall, randomizedMAC: sighting.randomizedMAC,
                 keyedByIP: false, deleted: false, reason: sighting.reason)
-            records[id] = Record(device: device, considerHome: considerHome(for: mac), seenAt: now.elapsed)
+            let target = target(ofAddress: sighting.ip)
+            records[id] = Record(device: device, considerHome: considerHome(for: mac, target: target), target: target, seenAt: now.elapsed)
             return [.arrived(device)]
         }
         var known = sighting

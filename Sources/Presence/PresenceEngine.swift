@@ -12,42 +12,52 @@ import NetworkAddresses
 ///   again arrives; a `home` one only reports `updated` when its IP, host name or vendor changed (a missing
 ///   host name or vendor never erases a known one). An IP that moves to another MAC neither moves nor
 ///   departs the old device.
+/// - A node may scan several targets (segments), each on its own schedule; every scan names its target.
+///   Each device belongs to the target whose scan last saw it (a device restored from the state file or
+///   heard between scans, to the target `targetOfAddress` names for its address, else the first). Only
+///   scans of its own target count against it; its `consider_home` is its own setting, else its
+///   target's. Each target keeps its own watched chain, witnesses, failures, outages and last round, so
+///   a broken or silent segment changes nobody on another one.
 /// - Only watched time counts against a device. A scan that counts ("ok") watched from the end of the
-///   previous counted scan when the two follow each other without a pause longer than
-///   `scanInterval + watchSlack`, else from its own start. Failed scans, and complete scans in which no host
+///   previous counted scan of its target when the two follow each other without a pause longer than
+///   that target's `scanInterval + watchSlack`, else from its own start. Failed scans, and complete scans in which no host
 ///   answered although home devices were looked for ("outage": a switch or access point down, not an
-///   empty house), watch nothing and break the chain. A device's missed time grows only by the watched
-///   time of counted scans that did not see it (and not while `home_interval` keeps it out of the scans).
-///   A silent scan is an outage when it looked for a host that answered the last scan in which anything
-///   did (before the first such scan: for any home device); when `home_interval` left all of those out,
-///   silence proves nothing and the scan counts.
+///   empty house), watch nothing and break their target's chain. A device's missed time grows only by the
+///   watched time of its target's counted scans that did not see it (and not while `home_interval` keeps
+///   it out of the scans). A silent scan is an outage when it looked for a host that answered its target's
+///   last scan in which anything did (before the first such scan: for any home device of the target);
+///   when `home_interval` left all of those out, silence proves nothing and the scan counts.
 ///   So a stop of the bridge, a hung nmap and a step of the wall clock count against nobody: all durations
 ///   are monotonic (`Moment.elapsed`); wall time only labels.
 /// - A departure needs evidence: at least one counted scan that missed the device, missed time (plus the
 ///   time since the last counted scan, while the next is still within its interval) of at least its
 ///   `consider_home`, and a re-probe of its last IP that got no answer while a witness (another host from
-///   the last counted scan) answered. An answer keeps it home; a failed or unwitnessed probe changes
+///   its target's last counted scan) answered. An answer keeps it home; a failed or unwitnessed probe changes
 ///   nothing and the device waits for the next counted scan. A re-probe may start `reprobeLead` early; a
 ///   silent one then departs the device when its grace is over, unless it is seen first.
 /// - A household still empties out: its router, TV or any other host in `scan.hosts` that stays answers,
 ///   so the scans count and every phone departs. If nothing but the leaving devices is scanned, the last
 ///   one stays `home` until something answers again (the README says to add the router to `scan.hosts`).
+///   With several targets this holds per target: each needs a host of its own that stays.
 /// - Worst case between leaving and `not_home` on a working network: `home_interval + consider_home` plus
 ///   one interval and the re-probe.
 /// - Devices the user deleted are tracked like any other (so `forget` and the table stay right), but their
 ///   changes are dropped: the caller never has to filter them.
 ///
-/// The caller's loop: `next(at:)` says what to publish, what to re-probe, what a scan starting now
-/// leaves out and when to ask again; every scan goes to `apply`, every re-probe to `resolve`, and every
-/// frame a passive source heard to `heard` (never a departure).
+/// The caller's loop: `next(at:)` says what to publish, what to re-probe (for all targets), what a scan
+/// of each target starting now leaves out and when to ask again; every scan goes to `apply` with its
+/// target (a scan sent in parts is applied once, all parts together), every re-probe to `resolve`, and
+/// every frame a passive source heard to `heard` (never a departure).
 ///
-/// Every step is O(n) over dictionaries keyed by device id; no quadratic scans.
+/// Every step is O(n) over dictionaries keyed by device id (times the few targets); no quadratic scans.
 public struct PresenceEngine: Sendable {
     /// A device plus what the engine needs to decide about it.
     struct Record: Sendable {
         var device: Device
-        /// This device's `consider_home`, in seconds.
+        /// This device's `consider_home`, in seconds: its own, else its target's.
         var considerHome: TimeInterval
+        /// The target whose scans look for it (index into `targets`): the one whose scan last saw it.
+        var target: Int
         /// When it was last seen in this run (`Moment.elapsed`); nil when restored and not seen since.
         var seenAt: TimeInterval?
         /// Watched seconds in which counted scans missed it since it was last seen.
@@ -70,27 +80,25 @@ public struct PresenceEngine: Sendable {
     private let excludedMACs: Set<String>
     private let trackNewDevices: Bool
     private let trackWithoutMAC: Bool
-    private let considerHome: TimeInterval
-    private let homeInterval: TimeInterval
-    /// The longest pause between two counted scans that still counts as watching.
-    private let longestWatchedGap: TimeInterval
     private let reprobeLead: TimeInterval
-    /// The end of the last counted scan while watching goes on; nil before the first and after a scan
-    /// that did not count.
-    private var watchedUntil: TimeInterval?
-    /// Hosts that answered the last counted scan (untracked ones too), with how many counted scans in a
-    /// row they answered: the witnesses of re-probes.
-    private var responders: [String: Int] = [:]
+    private let targetOfAddress: @Sendable (String) -> Int?
 
-    /// Failed scans since the last complete one.
-    public private(set) var consecutiveFailures = 0
-    /// Complete scans in a row in which nothing answered (network outages).
-    public private(set) var consecutiveOutages = 0
-    /// The reason of the most recent failed scan (kept after later complete scans, for reporting).
+    /// Each target's scans so far, by index (`PresenceConfiguration.targets`): its watched chain, its
+    /// witnesses, its failures and outages.
+    public private(set) var targets: [PresenceTargetStatus]
+    /// The target of the most recent scan.
+    public private(set) var lastTarget = 0
+
+    /// Failed scans in a row of the target that has failed longest (one target: its failures since its
+    /// last complete scan).
+    public var consecutiveFailures: Int { targets.map(\.consecutiveFailures).max() ?? 0 }
+    /// Complete scans in a row in which nothing answered, of the target silent longest (network outages).
+    public var consecutiveOutages: Int { targets.map(\.consecutiveOutages).max() ?? 0 }
+    /// The reason of the most recent failed scan of any target (kept after later complete scans, for reporting).
     public private(set) var lastFailure: String?
-    /// How the last scan was counted; nil before the first.
-    public private(set) var lastRound: ScanRoundResult?
-    /// When the last counted scan of this run finished (wall clock, for reports); nil until one has.
+    /// How the most recent scan (of any target) was counted; nil before the first.
+    public var lastRound: ScanRoundResult? { targets[lastTarget].lastRound }
+    /// When the last counted scan of this run (of any target) finished (wall clock, for reports); nil until one has.
     public private(set) var lastCompleteScan: Date?
     /// Devices of the state file that the configuration no longer tracks, dropped at init: the caller
     /// clears what the broker still holds for them.
@@ -108,10 +116,8 @@ public struct PresenceEngine: Sendable {
         excludedMACs = Set(configuration.excludeMACs.map { MACAddress.normalized($0) ?? $0.lowercased() })
         trackNewDevices = configuration.trackNewDevices
         trackWithoutMAC = configuration.trackWithoutMAC
-        considerHome = configuration.considerHome.timeInterval
-        homeInterval = max(0, configuration.homeInterval.timeInterval)
-        longestWatchedGap =
-            max(0, configuration.scanInterval.timeInterval) + max(0, configuration.watchSlack.timeInterval)
+        targets = configuration.targets.map { PresenceTargetStatus($0, watchSlack: configuration.watchSlack) }
+        targetOfAddress = configuration.targetOfAddress
         reprobeLead = max(0, configuration.reprobeLead.timeInterval)
         var untracked: [Device] = []
         for var device in devices {
@@ -120,7 +126,8 @@ public struct PresenceEngine: Sendable {
                 continue
             }
             device.name = name(mac: device.mac, ip: device.ip, hostName: device.hostName, vendor: device.vendor)
-            records[device.id] = Record(device: device, considerHome: considerHome(for: device.mac))
+            let target = target(ofAddress: device.ip)
+            records[device.id] = Record(device: device, considerHome: considerHome(for: device.mac, target: target), target: target)
         }
         self.untracked = untracked.sorted { $0.id < $1.id }
     }
@@ -135,40 +142,50 @@ public struct PresenceEngine: Sendable {
         records[id]?.device
     }
 
-    /// Takes in one scan that ran from `started` to `now`; returns the changes, sorted by device id.
-    public mutating func apply(_ outcome: ScanOutcome, startedAt started: Moment, at now: Moment) -> [PresenceChange] {
+    /// The target a device is in, by index; nil when no device has this id.
+    public func target(ofDevice id: String) -> Int? {
+        records[id]?.target
+    }
+
+    /// Takes in one scan of target `target` (index into `targets`) that ran from `started` to `now`;
+    /// returns the changes, sorted by device id. A target out of range is the first.
+    public mutating func apply(_ outcome: ScanOutcome, startedAt started: Moment, at now: Moment, target: Int = 0) -> [PresenceChange] {
+        let target = targets.indices.contains(target) ? target : 0
+        lastTarget = target
         switch outcome {
         case .failed(let reason):
-            consecutiveFailures += 1
+            targets[target].consecutiveFailures += 1
+            targets[target].lastFailure = reason
+            targets[target].lastRound = .failed
+            targets[target].watchedUntil = nil
             lastFailure = reason
-            lastRound = .failed
-            watchedUntil = nil
             return []
         case .complete(let sightings):
-            consecutiveFailures = 0
+            targets[target].consecutiveFailures = 0
             let answered = sightings.contains(where: Self.isWitness)
-            guard answered || !expectsAnswers(startedAt: started.elapsed) else {
-                consecutiveOutages += 1
-                lastRound = .outage
-                watchedUntil = nil
+            guard answered || !expectsAnswers(target: target, startedAt: started.elapsed) else {
+                targets[target].consecutiveOutages += 1
+                targets[target].lastRound = .outage
+                targets[target].watchedUntil = nil
                 return []
             }
-            consecutiveOutages = 0
-            lastRound = .ok
+            targets[target].consecutiveOutages = 0
+            targets[target].lastRound = .ok
+            targets[target].lastCompleteScan = now.wall
             lastCompleteScan = now.wall
             var watchedFrom = started.elapsed
-            if let watchedUntil, started.elapsed - watchedUntil <= longestWatchedGap {
+            if let watchedUntil = targets[target].watchedUntil, started.elapsed - watchedUntil <= targets[target].longestWatchedGap {
                 watchedFrom = min(watchedUntil, started.elapsed)
             }
             if answered { // a scan that looked for nobody (all left out by home_interval) keeps the witnesses
                 var streaks: [String: Int] = [:]
                 for sighting in sightings where Self.isWitness(sighting) {
-                    streaks[sighting.ip] = (responders[sighting.ip] ?? 0) + 1
+                    streaks[sighting.ip] = (targets[target].responders[sighting.ip] ?? 0) + 1
                 }
-                responders = streaks
+                targets[target].responders = streaks
             }
-            let changes = applyComplete(sightings, startedAt: started.elapsed, watchedFrom: watchedFrom, at: now)
-            watchedUntil = now.elapsed
+            let changes = applyComplete(sightings, target: target, startedAt: started.elapsed, watchedFrom: watchedFrom, at: now)
+            targets[target].watchedUntil = now.elapsed
             return changes
         }
     }
@@ -178,19 +195,19 @@ public struct PresenceEngine: Sendable {
         sighting.reason != "localhost-response"
     }
 
-    /// Whether a scan started then looked for a host that should have answered: one that answered the last
-    /// scan in which anything did (before the first, any home device). When `home_interval` left all of them
-    /// out, silence proves nothing either way and is no outage.
-    private func expectsAnswers(startedAt started: TimeInterval) -> Bool {
-        guard !responders.isEmpty else {
-            return records.values.contains { $0.device.state == .home && !isExcluded($0, at: started) }
+    /// Whether a scan of `target` started then looked for a host that should have answered: one that
+    /// answered the target's last scan in which anything did (before the first, any home device of the
+    /// target). When `home_interval` left all of them out, silence proves nothing either way and is no outage.
+    private func expectsAnswers(target: Int, startedAt started: TimeInterval) -> Bool {
+        guard !targets[target].responders.isEmpty else {
+            return records.values.contains { $0.target == target && $0.device.state == .home && !isExcluded($0, at: started) }
         }
-        let leftOut = Set(excludedAddresses(at: started))
-        return responders.keys.contains { !leftOut.contains($0) }
+        let leftOut = Set(excludedAddresses(at: started)[target])
+        return targets[target].responders.keys.contains { !leftOut.contains($0) }
     }
 
     private mutating func applyComplete(
-        _ sightings: [Sighting], startedAt started: TimeInterval, watchedFrom: TimeInterval, at now: Moment
+        _ sightings: [Sighting], target: Int, startedAt started: TimeInterval, watchedFrom: TimeInterval, at now: Moment
     ) -> [PresenceChange] {
         // One sighting per device: the first, unless a later one is on the device's current IP
         // (a host answering on two addresses must not flap between them). Known devices are found with one
@@ -218,10 +235,12 @@ public struct PresenceEngine: Sendable {
             }
         }
 
-        // Home devices this scan looked for and did not see: its watched time counts against them.
+        // Home devices of this target that the scan looked for and did not see: its watched time counts
+        // against them. Another target's devices are not its business.
+        let homeInterval = targets[target].homeInterval
         for slot in records.indices where records.values[slot].pickedInScan != scanNumber {
             let record = records.values[slot]
-            guard record.device.state == .home, !isExcluded(record, at: started) else { continue }
+            guard record.target == target, record.device.state == .home, !isExcluded(record, at: started) else { continue }
             let from = max(watchedFrom, record.seenAt.map { $0 + homeInterval } ?? watchedFrom)
             records.values[slot].missed += max(0, now.elapsed - from)
             records.values[slot].missedRounds += 1
@@ -231,6 +250,10 @@ public struct PresenceEngine: Sendable {
         var changes: [(id: String, change: PresenceChange)] = []
         for slot in known {
             let index = records.values[slot].pickedSighting
+            if records.values[slot].target != target { // seen by another target's scan: it belongs there now
+                records.values[slot].target = target
+                records.values[slot].considerHome = considerHome(for: records.values[slot].device.mac, target: target)
+            }
             let (wasHome, changed) = Self.see(&records.values[slot], sightings[index], at: now)
             if changed.contains(.hostName) || changed.contains(.vendor) {
                 let device = records.values[slot].device
@@ -251,7 +274,7 @@ public struct PresenceEngine: Sendable {
                 name: name(mac: mac, ip: sighting.ip, hostName: hostName, vendor: vendor),
                 state: .home, firstSeen: now.wall, lastSeen: now.wall, randomizedMAC: sighting.randomizedMAC,
                 keyedByIP: mac == nil, deleted: false, reason: sighting.reason)
-            records[id] = Record(device: device, considerHome: considerHome(for: mac), seenAt: now.elapsed)
+            records[id] = Record(device: device, considerHome: considerHome(for: mac, target: target), target: target, seenAt: now.elapsed)
             changes.append((id, .arrived(device)))
         }
         changes.sort { $0.id < $1.id }
@@ -297,11 +320,12 @@ public struct PresenceEngine: Sendable {
         record.silentProbe = nil
     }
 
-    /// What now, at `now`: the departures that fall due, the re-probes to run, and when to ask again.
+    /// What now, at `now`: the departures that fall due, the re-probes to run (every target's, each with
+    /// witnesses from its device's target), what each target's scan leaves out, and when to ask again.
     public mutating func next(at now: Moment) -> PresencePlan {
         var plan = PresencePlan()
         var departing: [String] = []
-        var likeliest: [(key: String, value: Int)]?
+        var likeliest: [[(key: String, value: Int)]?] = Array(repeating: nil, count: targets.count)
         for (id, record) in records where record.device.state == .home && record.missedRounds > 0 {
             let missed = missedTime(record, at: now.elapsed)
             if record.silentProbe != nil {
@@ -315,7 +339,9 @@ public struct PresenceEngine: Sendable {
                     plan.probes.append(
                         ProbeRequest(
                             deviceID: id, address: record.device.ip, mac: record.device.mac,
-                            witnesses: witnesses(among: likeliest.cached { likeliestWitnesses() }, except: record.device.ip)))
+                            witnesses: witnesses(
+                                among: likeliest[record.target].cached { likeliestWitnesses(target: record.target) }, except: record.device.ip),
+                            target: record.target))
                 } else {
                     plan.wakeAt = earliest(plan.wakeAt, wakeTime(record, reaching: record.considerHome - reprobeLead))
                 }
@@ -326,23 +352,26 @@ public struct PresenceEngine: Sendable {
             plan.changes += depart(&record, reason: reason)
         }
         plan.probes.sort { $0.deviceID < $1.deviceID }
-        plan.scanExclusions = excludedAddresses(at: now.elapsed)
+        plan.targetExclusions = excludedAddresses(at: now.elapsed)
         return plan
     }
 
-    /// The addresses a scan starting at `now` leaves out (`home_interval`): home devices seen in this run
-    /// less than `home_interval` ago, sorted; empty when it is off. They are absent from that scan and untouched.
-    public func excludedAddresses(at now: Moment) -> [String] {
-        excludedAddresses(at: now.elapsed)
+    /// The addresses a scan of `target` starting at `now` leaves out (`home_interval`): its home devices
+    /// seen in this run less than its `home_interval` ago, sorted; empty when it is off. They are absent
+    /// from that scan and untouched.
+    public func excludedAddresses(at now: Moment, target: Int = 0) -> [String] {
+        let all = excludedAddresses(at: now.elapsed)
+        return all.indices.contains(target) ? all[target] : []
     }
 
-    private func excludedAddresses(at start: TimeInterval) -> [String] {
-        guard homeInterval > 0 else { return [] }
-        var addresses: Set<String> = []
+    /// Every target's exclusions, by target, in one pass over the devices.
+    private func excludedAddresses(at start: TimeInterval) -> [[String]] {
+        var addresses: [Set<String>] = Array(repeating: [], count: targets.count)
+        guard targets.contains(where: { $0.homeInterval > 0 }) else { return addresses.map { _ in [] } }
         for record in records.values where record.device.state == .home && isExcluded(record, at: start) {
-            addresses.insert(record.device.ip)
+            addresses[record.target].insert(record.device.ip)
         }
-        return addresses.sorted()
+        return addresses.map { $0.sorted() }
     }
 
     /// Takes in the result of one re-probe that ended at `now`. A request that no longer applies (the
@@ -410,16 +439,18 @@ public struct PresenceEngine: Sendable {
     /// Watched seconds in which the device was missed, at `now`: what counted scans credited, plus the
     /// time since the last counted scan while the next one is still within its interval.
     func missedTime(_ record: Record, at now: TimeInterval) -> TimeInterval {
-        guard let watchedUntil else { return record.missed }
-        return record.missed + min(max(0, now - watchedUntil), longestWatchedGap)
+        let target = targets[record.target]
+        guard let watchedUntil = target.watchedUntil else { return record.missed }
+        return record.missed + min(max(0, now - watchedUntil), target.longestWatchedGap)
     }
 
     /// When the device's missed time reaches `threshold` if watching goes on; nil when that lies beyond
     /// the next scan (which then brings the answer).
     private func wakeTime(_ record: Record, reaching threshold: TimeInterval) -> Double? {
-        guard let watchedUntil else { return nil }
+        let target = targets[record.target]
+        guard let watchedUntil = target.watchedUntil else { return nil }
         let wait = max(0, threshold - record.missed)
-        return wait <= longestWatchedGap ? watchedUntil + wait : nil
+        return wait <= target.longestWatchedGap ? watchedUntil + wait : nil
     }
 
     private func earliest(_ a: Double?, _ b: Double?) -> Double? {
@@ -428,19 +459,21 @@ public struct PresenceEngine: Sendable {
         return min(a, b)
     }
 
-    /// Left out of a scan starting at `start`: seen in this run less than `home_interval` before it.
+    /// Left out of its target's scan starting at `start`: seen in this run less than the target's
+    /// `home_interval` before it.
     private func isExcluded(_ record: Record, at start: TimeInterval) -> Bool {
+        let homeInterval = targets[record.target].homeInterval
         guard homeInterval > 0, let seenAt = record.seenAt else { return false }
         return start < seenAt + homeInterval
     }
 
-    /// Up to three hosts of the last counted scan other than `address`, the longest-answering first.
+    /// Up to three hosts of the target's last counted scan other than `address`, the longest-answering first.
     /// The four hosts that answered the most counted scans in a row (ties: the lower address first), in
     /// that order: one pass, however many hosts answer. A probe's witnesses are the first three of them
     /// that are not its own address.
-    private func likeliestWitnesses() -> [(key: String, value: Int)] {
+    private func likeliestWitnesses(target: Int) -> [(key: String, value: Int)] {
         var best: [(key: String, value: Int)] = []
-        for responder in responders {
+        for responder in targets[target].responders {
             let rank = best.firstIndex { responder.value != $0.value ? responder.value > $0.value : responder.key < $0.key } ?? best.count
             guard rank < 4 else { continue }
             best.insert(responder, at: rank)
@@ -460,8 +493,15 @@ public struct PresenceEngine: Sendable {
         return trackNewDevices
     }
 
-    func considerHome(for mac: String?) -> TimeInterval {
-        mac.flatMap { settings[$0]?.considerHome?.timeInterval } ?? considerHome
+    /// The device's own `consider_home`, else its target's.
+    func considerHome(for mac: String?, target: Int) -> TimeInterval {
+        mac.flatMap { settings[$0]?.considerHome?.timeInterval } ?? targets[target].considerHome
+    }
+
+    /// The target whose scans would find `address` (`targetOfAddress`), else the first.
+    func target(ofAddress address: String) -> Int {
+        guard !address.isEmpty, let target = targetOfAddress(address), targets.indices.contains(target) else { return 0 }
+        return target
     }
 
     /// Like Home Assistant's `human_readable_name`: the configured name, else the short host name, else

@@ -6,13 +6,27 @@ public struct PresencePlan: Sendable, Equatable {
     public var probes: [ProbeRequest]
     /// Ask again at this monotonic moment (`Moment.elapsed`), or, when nil, after the next scan.
     public var wakeAt: Double?
-    /// A scan that starts now leaves these addresses out (`home_interval`), sorted.
-    public var scanExclusions: [String]
+    /// By target (index into `PresenceConfiguration.targets`): a scan of it that starts now leaves these
+    /// addresses out (`home_interval`), sorted.
+    public var targetExclusions: [[String]]
+
+    /// What a scan of the first target that starts now leaves out (`home_interval`), sorted.
+    public var scanExclusions: [String] {
+        get { targetExclusions.first ?? [] }
+        set {
+            if targetExclusions.isEmpty { targetExclusions = [newValue] } else { targetExclusions[0] = newValue }
+        }
+    }
 
     public init(changes: [PresenceChange] = [], probes: [ProbeRequest] = [], wakeAt: Double? = nil, scanExclusions: [String] = []) {
         self.changes = changes
         self.probes = probes
         self.wakeAt = wakeAt
-        self.scanExclusions = scanExclusions
+        self.targetExclusions = [scanExclusions]
+    }
+
+    /// What a scan of `target` that starts now leaves out; empty for a target the plan does not know.
+    public func scanExclusions(target: Int) -> [String] {
+        targetExclusions.indices.contains(target) ? targetExclusions[target] : []
     }
 }

@@ -10,11 +10,14 @@ public struct ProbeRequest: Sendable, Hashable {
     /// Probe them together with `address`: when none of them answers either, the network is down and the
     /// result is `.failed`, not `.noAnswer`.
     public var witnesses: [String]
+    /// The device's target (index into `PresenceConfiguration.targets`): probe with that target's settings.
+    public var target: Int
 
-    public init(deviceID: String, address: String, mac: String?, witnesses: [String] = []) {
+    public init(deviceID: String, address: String, mac: String?, witnesses: [String] = [], target: Int = 0) {
         self.deviceID = deviceID
         self.address = address
         self.mac = mac
         self.witnesses = witnesses
+        self.target = target
     }
 }

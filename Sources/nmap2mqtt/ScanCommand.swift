@@ -38,7 +38,9 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Kernel neighbour table to read MACs from.")
     var neighbourTable: String = "/proc/net/arp"
 
-    @Option(name: .long, help: "Scan what this configuration file's scan: section says (hosts, exclude, scan_options, nmap_path, timeout).")
+    @Option(
+        name: .long,
+        help: "Scan what this configuration file's scan: section says (hosts or every target, exclude, scan_options, nmap_path, timeout).")
     var config: String?
 
     @Option(name: .long, help: "Parse this saved nmap -oX file instead of running nmap.")
@@ -68,13 +70,15 @@ struct ScanCommand: AsyncParsableCommand {
             report = saved
         } else if let config {
             let settings = try ConfigOption(config: config).load()
-            let scanner: NmapScanner
-            do {
-                scanner = try NmapScanner(configuration: settings.scannerConfiguration, logger: logger)
-            } catch {
-                throw CommandFailure("\(config): \(error)", exitCode: CommandFailure.invalidConfiguration)
+            var scanners: [NmapScanner] = []
+            for configuration in settings.scannerConfigurations {
+                do {
+                    scanners.append(try NmapScanner(configuration: configuration, logger: logger))
+                } catch {
+                    throw CommandFailure("\(config): \(error)", exitCode: CommandFailure.invalidConfiguration)
+                }
             }
-            report = await scanner.scan()
+            report = await Self.scan(scanners)
         } else {
             let configuration = ScannerConfiguration(
                 targets: hosts.flatMap { $0.split(whereSeparator: \.isWhitespace).map(String.init) },
@@ -108,5 +112,29 @@ struct ScanCommand: AsyncParsableCommand {
                 print(HostTable.render(result))
             }
         }
+    }
+
+    /// Every target of the configuration, one after another, as one table: the first failure fails it.
+    private static func scan(_ scanners: [NmapScanner]) async -> ScanReport {
+        var merged: ScanResult?
+        for scanner in scanners {
+            switch await scanner.scan() {
+            case .failed(let failure):
+                return .failed(failure)
+            case .complete(let result):
+                guard var sum = merged else {
+                    merged = result
+                    continue
+                }
+                sum.hosts += result.hosts
+                sum.finishedAt = result.finishedAt
+                sum.stats.up += result.stats.up
+                sum.stats.down += result.stats.down
+                sum.stats.total += result.stats.total
+                sum.warnings += result.warnings
+                merged = sum
+            }
+        }
+        return merged.map { .complete($0) } ?? .failed(ScanFailure(kind: .invalidRequest, message: "the configuration has no scan targets"))
     }
 }

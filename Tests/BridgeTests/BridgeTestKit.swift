@@ -48,11 +48,21 @@ final class RecordingSink: MessageSink {
     }
 }
 
-/// A network for the presence service: each scan and re-probe answers from what the test set.
+/// A network for the presence service: each scan and re-probe answers from what the test set. A scan
+/// reports the hosts its host list covers (as nmap would), so a chunk sees only its own block.
 final class ScriptedNetwork: NetworkScanning {
-    private let state = Mutex((hosts: [ScanHost](), failure: String?.none, probe: ProbeReport.noAnswer, scans: 0, probes: [String]()))
+    /// One scan as the service asked for it.
+    struct Call: Equatable {
+        var target: Int
+        var hosts: [String]
+    }
 
-    var scans: Int { state.withLock { $0.scans } }
+    private let state = Mutex(
+        (hosts: [ScanHost](), failure: String?.none, failingChunks: Set<[String]>(), probe: ProbeReport.noAnswer, calls: [Call](), probes: [String]())
+    )
+
+    var scans: Int { state.withLock { $0.calls.count } }
+    var calls: [Call] { state.withLock { $0.calls } }
     var probedAddresses: [String] { state.withLock { $0.probes } }
 
     func set(_ hosts: [ScanHost]) {
@@ -66,20 +76,27 @@ final class ScriptedNetwork: NetworkScanning {
         state.withLock { $0.failure = reason }
     }
 
+    /// Scans of exactly these hosts fail (one chunk), others answer.
+    func failChunk(_ hosts: [String]) {
+        state.withLock { _ = $0.failingChunks.insert(hosts) }
+    }
+
     func answerProbes(_ report: ProbeReport) {
         state.withLock { $0.probe = report }
     }
 
-    func scan(alsoExclude: [String]) async -> ScanReport {
+    func scan(target: Int, hosts targets: [String], alsoExclude: [String]) async -> ScanReport {
+        let matcher = AddressMatcher(targets: targets)
         let (hosts, failure) = state.withLock { state in
-            state.scans += 1
-            return (state.hosts.filter { !alsoExclude.contains($0.address) }, state.failure)
+            state.calls.append(Call(target: target, hosts: targets))
+            let failure = state.failingChunks.contains(targets) ? "nmap exited with status 1 (chunk \(targets))" : state.failure
+            return (state.hosts.filter { matcher.contains($0.address) && !alsoExclude.contains($0.address) }, failure)
         }
         if let failure { return .failed(ScanFailure(kind: .nonZeroExit(1), message: failure)) }
         return .complete(ScanResult(startedAt: Date(), finishedAt: Date(), argv: ["nmap"], hosts: hosts, stats: RunStats(up: hosts.count)))
     }
 
-    func probe(address: String, witnesses: [String]) async -> ProbeReport {
+    func probe(target: Int, address: String, witnesses: [String]) async -> ProbeReport {
         state.withLock { state in
             state.probes.append(address)
             return state.probe

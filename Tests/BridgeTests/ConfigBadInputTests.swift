@@ -217,6 +217,70 @@ let badConfigs: [BadConfig] = [
         yaml: "device_tracker:\n  - platform: nmap_tracker\n    hosts: 192.0.2.0/24\n    scan_interval: 30\n",
         keyPath: "device_tracker[0].scan_interval", mentions: ["interval_seconds"]),
 
+    // Scan targets, parallel scans, chunks
+    BadConfig(
+        name: "hosts and targets", yaml: "scan:\n  hosts: 192.0.2.0/24\n  targets:\n    - {name: a, hosts: 198.18.0.0/24}\n",
+        keyPath: "scan.targets", mentions: ["together with scan.hosts", "one of them", "move scan.hosts into a target"]),
+    BadConfig(
+        name: "neither hosts nor targets", yaml: "scan:\n  interval_seconds: 10\n", keyPath: "scan.hosts",
+        mentions: ["is missing", "192.168.1.0/24", "or targets:"]),
+    BadConfig(
+        name: "targets as a mapping", yaml: "scan:\n  targets:\n    name: a\n    hosts: 192.0.2.0/24\n", keyPath: "scan.targets",
+        mentions: ["a mapping is not a list", "name: phones"]),
+    BadConfig(name: "empty targets", yaml: "scan:\n  targets: []\n", keyPath: "scan.targets", mentions: ["is empty", "a list of targets"]),
+    BadConfig(
+        name: "target without name", yaml: "scan:\n  targets:\n    - hosts: 192.0.2.0/24\n", keyPath: "scan.targets[0].name",
+        mentions: ["is missing", "lower-case letters"]),
+    BadConfig(
+        name: "target name with capitals", yaml: "scan:\n  targets:\n    - {name: Phones!, hosts: 192.0.2.0/24}\n",
+        keyPath: "scan.targets[0].name", mentions: ["\"Phones!\"", "other than a-z, 0-9, _ and -", "such as phones"]),
+    BadConfig(
+        name: "target name twice",
+        yaml: "scan:\n  targets:\n    - {name: lan, hosts: 192.0.2.0/24}\n    - {name: lan, hosts: 198.18.0.0/24}\n",
+        keyPath: "scan.targets[1].name", mentions: ["\"lan\" is used twice", "scan.targets[0].name", "each target name once"]),
+    BadConfig(
+        name: "target without hosts", yaml: "scan:\n  targets:\n    - {name: lan, hosts: 192.0.2.0/24}\n    - {name: iot}\n",
+        keyPath: "scan.targets[1].hosts", mentions: ["is missing", "nmap targets"]),
+    BadConfig(
+        name: "target interval of zero", yaml: "scan:\n  targets:\n    - {name: lan, hosts: 192.0.2.0/24, interval_seconds: 0}\n",
+        keyPath: "scan.targets[0].interval_seconds", mentions: ["0 is zero", "at least 1 second"]),
+    BadConfig(
+        name: "target negative home_interval", yaml: "scan:\n  targets:\n    - {name: lan, hosts: 192.0.2.0/24, home_interval: -1}\n",
+        keyPath: "scan.targets[0].home_interval", mentions: ["-1 is negative", "minutes"]),
+    BadConfig(
+        name: "target consider_home of wrong type", yaml: "scan:\n  targets:\n    - {name: lan, hosts: 192.0.2.0/24, consider_home: later}\n",
+        keyPath: "scan.targets[0].consider_home", mentions: ["\"later\" is not a duration"]),
+    BadConfig(
+        name: "target timeout under a second", yaml: "scan:\n  targets:\n    - {name: lan, hosts: 192.0.2.0/24, timeout: 0.2}\n",
+        keyPath: "scan.targets[0].timeout", mentions: ["0.2 is shorter than 1 second"]),
+    BadConfig(
+        name: "unknown key in a target", yaml: "scan:\n  targets:\n    - {name: lan, hosts: 192.0.2.0/24, interval: 10}\n",
+        keyPath: "scan.targets[0].interval", mentions: ["did you mean \"interval_seconds\"?"]),
+    BadConfig(
+        name: "parallel zero", yaml: "scan:\n  hosts: 192.0.2.0/24\n  parallel: 0\n", keyPath: "scan.parallel",
+        mentions: ["0 is not a number of scans at once", "from 1 to 16"]),
+    BadConfig(
+        name: "parallel too many", yaml: "scan:\n  hosts: 192.0.2.0/24\n  parallel: 17\n", keyPath: "scan.parallel", mentions: ["17", "from 1 to 16"]),
+    BadConfig(
+        name: "parallel as a word", yaml: "scan:\n  hosts: 192.0.2.0/24\n  parallel: two\n", keyPath: "scan.parallel",
+        mentions: ["\"two\"", "whole number"]),
+    BadConfig(
+        name: "chunk_prefix too wide", yaml: "scan:\n  hosts: 192.0.2.0/24\n  chunk_prefix: 8\n", keyPath: "scan.chunk_prefix",
+        mentions: ["8 is not an IPv4 prefix length", "from 16 to 30"]),
+    BadConfig(
+        name: "chunk_prefix too narrow", yaml: "scan:\n  hosts: 192.0.2.0/24\n  chunk_prefix: 31\n", keyPath: "scan.chunk_prefix",
+        mentions: ["31", "from 16 to 30"]),
+    BadConfig(
+        name: "chunk_prefix as a CIDR", yaml: "scan:\n  hosts: 192.0.2.0/24\n  chunk_prefix: /24\n", keyPath: "scan.chunk_prefix",
+        mentions: ["\"/24\"", "whole number from 16 to 30"]),
+
+    BadConfig(
+        name: "too many chunks", yaml: "scan:\n  hosts: 10.0.0.0/8\n  chunk_prefix: 30\n", keyPath: "scan.hosts",
+        mentions: ["10.0.0.0/8 would be scanned as 4194304 chunks of /30", "at most 65536", "smaller scan.chunk_prefix"]),
+    BadConfig(
+        name: "too many chunks in a target", yaml: "scan:\n  chunk_prefix: 26\n  targets:\n    - {name: all, hosts: 10.0.0.0/8}\n",
+        keyPath: "scan.targets[0].hosts", mentions: ["262144 chunks of /26", "at most 65536"]),
+
     // The document itself
     BadConfig(
         name: "YAML syntax error", yaml: "mqtt:\n  host: localhost\n   port: 1883\n" + hosts, keyPath: "",

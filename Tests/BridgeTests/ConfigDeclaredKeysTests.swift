@@ -16,6 +16,7 @@ extension ConfigTests {
         add("mqtt.tls.", MQTTConfiguration.TLS.CodingKeys.self)
         add("homeassistant.", HomeAssistantSettings.CodingKeys.self)
         add("scan.", ScanSettings.CodingKeys.self)
+        add("scan.targets[].", ScanTargetEntry.CodingKeys.self)
         add("web.", WebSettings.CodingKeys.self)
         add("devices[].", DeviceEntry.CodingKeys.self)
         return paths
@@ -70,7 +71,7 @@ struct ConfigDeclaredKeysTests {
             let rest = cells.dropFirst().joined(separator: "|")
             if let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}"), let key = keys.first {
                 let inner = rest[rest.index(after: open)..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                let prefix = key == "devices" ? "devices[]." : "\(key)."
+                let prefix = rest.contains("a list of") ? "\(key)[]." : "\(key)."
                 found.formUnion(inner.map { prefix + $0 })
             }
         }

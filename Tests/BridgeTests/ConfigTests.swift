@@ -72,7 +72,9 @@ struct ConfigTests {
         for name in ["ca.crt", "client.crt", "client.key"] {
             try directory.write(name, "PEM\n")
         }
-        let uncommented = Self.uncommented(sample: text)
+        // The targets example stands in place of scan.hosts.
+        let uncommented = Self.uncommented(sample: text).split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("  hosts:") }.joined(separator: "\n")
         let configuration = try parse(uncommented, directory: directory.path)
         #expect(
             configuration.mqtt.connection.tls
@@ -82,14 +84,18 @@ struct ConfigTests {
                 ))
         #expect(configuration.mqtt.connection.port == 8883)
         #expect(configuration.devices == [DeviceEntry(mac: "aa:bb:cc:dd:ee:ff", name: "Anna's phone", considerHome: .seconds(600), track: true)])
+        #expect(configuration.scan.effectiveTargets.map(\.name) == ["phones", "iot"])
+        #expect(configuration.scan.effectiveTargets.map(\.interval) == [.seconds(10), .seconds(60)])
     }
 
-    /// The sample with its commented-out examples (the TLS mapping, the devices list) taken in.
+    /// The sample with its commented-out examples (the TLS mapping, the devices list, the scan targets)
+    /// taken in.
     static func uncommented(sample text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.hasPrefix("  tls: false") && !$0.hasPrefix("devices: []") }
             .joined(separator: "\n")
             .replacingOccurrences(of: "  #tls:", with: "  tls:")
+            .replacingOccurrences(of: "  #targets:", with: "  targets:")
             .replacingOccurrences(of: "  #  ", with: "    ")
             .replacingOccurrences(of: "#devices:", with: "devices:")
             .replacingOccurrences(of: "#  - mac:", with: "  - mac:")

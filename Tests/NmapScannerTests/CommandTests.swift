@@ -18,6 +18,14 @@ import Testing
         #expect(argv == ["nmap", "-oX", "-", "198.51.100.0/24", "-F", "--host-timeout", "5s"])
     }
 
+    @Test("a chunk's scan names its hosts in place of the targets and keeps options and excludes")
+    func chunkCommand() throws {
+        let argv = try scanner(
+            ScannerConfiguration(targets: ["198.18.0.0/16"], exclude: ["198.18.0.1"], scanOptions: "-sn", excludeOwnAddresses: false)
+        ).command(hosts: ["198.18.7.0/24"], alsoExclude: ["198.18.7.9"])
+        #expect(argv == ["nmap", "-oX", "-", "198.18.7.0/24", "-sn", "--exclude", "198.18.0.1,198.18.7.9"])
+    }
+
     @Test func emptyExcludeListGivesNoExcludeOption() throws {
         for exclude in [[], [""], ["", "  "]] {
             let argv = try scanner(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Presence
@@ -284,7 +285,7 @@ struct HouseholdMergeTests {
 
     @Test("Two nodes fed the same retained messages in any order agree on the merge and the leader", arguments: 0..<20)
     func convergence(seed: UInt64) {
-        var random = Generator(seed: seed)
+        var random = SplitMix64(seed: seed)
         let nodes = ["a", "b", "c", "d"]
         let ids = (0..<12).map { String(format: "02000000%04x", $0) }
         var online: [String: Bool] = ["a": true, "b": true]
@@ -312,8 +313,8 @@ struct HouseholdMergeTests {
             }
             return household
         }
-        let a = fed("a", random.shuffled(messages))
-        let b = fed("b", random.shuffled(messages))
+        let a = fed("a", messages.shuffled(using: &random))
+        let b = fed("b", messages.shuffled(using: &random))
         let mergedA = a.merged(own: views["a"] ?? [])
         let mergedB = b.merged(own: views["b"] ?? [])
         #expect(mergedA == mergedB, "seed \(seed)")
@@ -322,7 +323,7 @@ struct HouseholdMergeTests {
         // Leader changes are seen alike: a dies (its will), b and a third node agree on the next.
         var bAfter = b
         bAfter.setOnline("a", false)
-        var c = fed("c", random.shuffled(messages))
+        var c = fed("c", messages.shuffled(using: &random))
         c.setOnline("a", false)
         if online["c"] == true {
             #expect(bAfter.leader == "b" && c.leader == "b", "seed \(seed)")
@@ -385,34 +386,5 @@ struct HouseholdMergeTests {
             ], self: "node-01")
         leader.setOnline("node-04", false)
         #expect(try Self.merged(leader, own: []).device.state == .home, "node-04's death made a present device leave")
-    }
-}
-
-/// SplitMix64, local: PresenceTests does not depend on TestSupport.
-private struct Generator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// 0..<bound (bound > 0).
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-    /// A Fisher–Yates shuffle driven by this generator.
-    mutating func shuffled<T>(_ items: [T]) -> [T] {
-        var items = items
-        for index in items.indices.reversed() where index > 0 {
-            items.swapAt(index, below(index + 1))
-        }
-        return items
     }
 }

@@ -191,7 +191,9 @@ struct HomeAssistantTracker: ConfigDecodable {
                     is: "not supported", expected: "nmap_tracker (nmap2mqtt reads only the nmap_tracker entry; remove the others)")
             }
             if tracker != nil {
-                throw entry.error("is a second nmap_tracker entry; expected one (nmap2mqtt runs one scan: merge its hosts into \(firstPath))")
+                throw entry.error(
+                    "is a second nmap_tracker entry; expected one (merge its hosts into \(firstPath), or write scan: with targets: for segments on their own schedules)"
+                )
             }
             firstPath = entry.path
             tracker = try decoder.decode(HomeAssistantTracker.self, from: entry)

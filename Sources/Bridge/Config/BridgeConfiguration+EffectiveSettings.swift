@@ -1,3 +1,4 @@
+import NmapScanner
 import Yams
 
 /// The settings in force, as YAML: what `check-config` prints. The password shows as `********`.
@@ -11,6 +12,11 @@ extension BridgeConfiguration {
         func add(_ indent: Int, _ key: String, _ value: String? = nil) {
             let prefix = String(repeating: "  ", count: indent)
             lines.append(value.map { "\(prefix)\(key): \($0)" } ?? "\(prefix)\(key):")
+        }
+        /// Hosts cut into chunks (`scan.chunk_prefix`) say so, as a comment.
+        func chunkNote(_ hosts: [String]) -> String {
+            let chunks = ScanChunks.count(hosts, prefix: scan.chunkPrefix)
+            return chunks > 1 ? "  # scanned as \(chunks) chunks, one nmap run each" : ""
         }
         func optional(_ text: String?) -> String {
             text.map(YAMLText.scalar) ?? "null"
@@ -50,7 +56,9 @@ extension BridgeConfiguration {
         add(1, "status_topic", YAMLText.scalar(homeAssistant.statusTopic))
 
         add(0, "scan")
-        add(1, "hosts", YAMLText.list(scan.hosts))
+        if scan.targets.isEmpty {
+            add(1, "hosts", YAMLText.list(scan.hosts) + chunkNote(scan.hosts))
+        }
         add(1, "exclude", YAMLText.list(scan.exclude))
         add(1, "exclude_macs", YAMLText.list(scan.excludeMACs, alwaysQuote: true))
         add(1, "scan_options", YAMLText.quoted(scan.scanOptions))
@@ -60,6 +68,28 @@ extension BridgeConfiguration {
         add(1, "timeout", YAMLText.number(scan.timeout, unit: .seconds))
         add(1, "nmap_path", YAMLText.scalar(scan.nmapPath))
         add(1, "listen", String(scan.listen))
+        add(1, "parallel", String(scan.parallel))
+        add(1, "chunk_prefix", String(scan.chunkPrefix))
+        if scan.targets.isEmpty {
+            lines.append("  # targets: none; hosts is the one target, named \(ScanTarget.defaultName)")
+        } else {
+            add(1, "targets")
+            for (entry, target) in zip(scan.targets, scan.effectiveTargets) {
+                lines.append("    - name: \(YAMLText.scalar(entry.name))")
+                add(3, "hosts", YAMLText.list(entry.hosts) + chunkNote(entry.hosts))
+                // A key the target leaves out shows its inherited value as a comment, so the text parses
+                // back to the same configuration and still says what is in force.
+                func own(_ key: String, _ set: Bool, _ value: String) {
+                    if set { add(3, key, value) } else { lines.append("      # \(key): \(value)  (from scan:)") }
+                }
+                own("exclude", entry.exclude != nil, YAMLText.list(target.exclude))
+                own("scan_options", entry.scanOptions != nil, YAMLText.quoted(target.scanOptions))
+                own("interval_seconds", entry.interval != nil, YAMLText.number(target.interval, unit: .seconds))
+                own("home_interval", entry.homeInterval != nil, YAMLText.number(target.homeInterval, unit: .minutes))
+                own("consider_home", entry.considerHome != nil, YAMLText.number(target.considerHome, unit: .seconds))
+                own("timeout", entry.timeout != nil, YAMLText.number(target.timeout, unit: .seconds))
+            }
+        }
 
         if devices.isEmpty {
             add(0, "devices", "[]")

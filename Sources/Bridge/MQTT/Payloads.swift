@@ -137,6 +137,21 @@ public enum Payloads {
         public var nodes: [NodeSummary]?
         /// Settings that differ between the household's nodes, in words.
         public var household_warnings: [String]?
+        /// Each scan target's own schedule and last scan; the fields above are of the most recent scan.
+        public var targets: [Target]
+
+        /// One scan target in `bridge/info`.
+        public struct Target: Encodable, Sendable, Equatable {
+            public var name: String
+            public var hosts: [String]
+            public var interval_seconds: Double
+            public var last_scan_start: String?
+            public var last_scan_duration_seconds: Double?
+            /// `ok`, `failed` or `outage`; nil before its first scan.
+            public var last_scan_result: String?
+            public var consecutive_failures: Int
+            public var consecutive_outages: Int
+        }
     }
 
     public static func bridgeInfo(_ info: BridgeInfo) -> [UInt8] {

@@ -37,15 +37,18 @@ public struct BridgeApplication: Sendable {
         configuration: BridgeConfiguration, logger: Logger,
         rediscoveryDelay: Duration = .seconds(5)
     ) throws(BridgeError) -> BridgeApplication {
-        let scanner: NmapScanner
-        do {
-            scanner = try NmapScanner(configuration: configuration.scannerConfiguration, logger: logger)
-        } catch {
-            throw BridgeError("scan: \(error)")
+        var scanners: [NmapScanner] = []
+        for (index, scannerConfiguration) in configuration.scannerConfigurations.enumerated() {
+            do {
+                scanners.append(try NmapScanner(configuration: scannerConfiguration, logger: logger))
+            } catch {
+                throw BridgeError(configuration.scan.targets.isEmpty ? "scan: \(error)" : "scan.targets[\(index)]: \(error)")
+            }
         }
+        let network = TargetScanners(scanners: scanners)
         return try build(
-            configuration: configuration, logger: logger, scanner: scanner, rediscoveryDelay: rediscoveryDelay,
-            vendor: { scanner.vendor(ofMAC: $0) })
+            configuration: configuration, logger: logger, scanner: network, rediscoveryDelay: rediscoveryDelay,
+            vendor: { network.scanner(0).vendor(ofMAC: $0) })
     }
 
     /// The factory itself, with the network to scan passed in (tests pass a scripted one).
@@ -92,7 +95,9 @@ public struct BridgeApplication: Sendable {
             services.append(PassiveService(state: state, logger: logger, vendor: vendor, open: open))
         }
         if configuration.web.enabled {
-            let options = StatusServer.Options(authToken: configuration.web.authToken, scanInterval: configuration.scan.interval)
+            let options = StatusServer.Options(
+                authToken: configuration.web.authToken,
+                scanInterval: configuration.scan.effectiveTargets.map(\.interval).min() ?? configuration.scan.interval)
             let server = StatusServer(
                 host: configuration.web.host, port: configuration.web.port, source: state.board, metrics: state.metrics,
                 logger: logger, options: options)
@@ -108,7 +113,7 @@ public struct BridgeApplication: Sendable {
             "nmap2mqtt starting",
             metadata: [
                 "bridge.version": "\(BridgeVersion.current)", "mqtt.broker": "\(client.configuration)",
-                "scan.targets": "\(configuration.scan.hosts.joined(separator: " "))", "bridge.state_file": "\(configuration.stateFile)",
+                "scan.targets": "\(configuration.scan.allHosts.joined(separator: " "))", "bridge.state_file": "\(configuration.stateFile)",
             ])
         state.clearUntracked()
         state.sync()

@@ -36,10 +36,24 @@ extension BridgeConfiguration {
         }
     }
 
+    /// The nmap settings of the first target (`scan.hosts`, or the first of `scan.targets`).
     public var scannerConfiguration: ScannerConfiguration {
-        ScannerConfiguration(
-            targets: scan.hosts, exclude: scan.exclude, scanOptions: scan.scanOptions, nmapPath: scan.nmapPath,
-            timeout: scan.timeout)
+        scannerConfigurations[0]
+    }
+
+    /// One nmap configuration per target: its hosts, excludes, scan options and timeout.
+    public var scannerConfigurations: [ScannerConfiguration] {
+        scan.effectiveTargets.map { target in
+            ScannerConfiguration(
+                targets: target.hosts, exclude: target.exclude, scanOptions: target.scanOptions, nmapPath: scan.nmapPath,
+                timeout: target.timeout)
+        }
+    }
+
+    /// Which target's scans cover an address (the first that does), for devices no scan has placed yet.
+    var targetOfAddress: @Sendable (String) -> Int? {
+        let matchers = scan.effectiveTargets.map { AddressMatcher(targets: $0.hosts, exclude: $0.exclude) }
+        return { address in matchers.firstIndex { $0.contains(address) } }
     }
 
     /// How early a re-probe starts before a grace runs out. The re-probe of an address that stays
@@ -56,6 +70,10 @@ extension BridgeConfiguration {
         return PresenceConfiguration(
             considerHome: scan.considerHome, homeInterval: scan.homeInterval, excludeMACs: Set(scan.excludeMACs),
             trackNewDevices: trackNewDevices, trackWithoutMAC: trackWithoutMAC, devices: settings,
-            scanInterval: scan.interval, reprobeLead: Self.reprobeLead)
+            scanInterval: scan.interval, reprobeLead: Self.reprobeLead,
+            targets: scan.effectiveTargets.map {
+                PresenceTarget(considerHome: $0.considerHome, homeInterval: $0.homeInterval, scanInterval: $0.interval)
+            },
+            targetOfAddress: targetOfAddress)
     }
 }

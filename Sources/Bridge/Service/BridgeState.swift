@@ -63,7 +63,7 @@ final class BridgeState: Sendable {
         nodeID = configuration.nodeID
         let ownInfo = NodeInfo(
             node: configuration.nodeID, instance: String(UInt64.random(in: 1 ... .max), radix: 16), version: BridgeVersion.current,
-            started_at: Timestamp.text(started), scan_targets: configuration.scan.hosts,
+            started_at: Timestamp.text(started), scan_targets: configuration.scan.allHosts,
             consider_home_seconds: configuration.scan.considerHome.timeInterval, discovery: configuration.homeAssistant.discovery,
             discovery_prefix: configuration.homeAssistant.discoveryPrefix)
         var history = history
@@ -397,10 +397,19 @@ final class BridgeState: Sendable {
                     node: node, online: node == nodeID || household.others[node]?.online == true, devices: view.count,
                     home: view.count { $0.state == .home }))
         }
+        let targets = configuration.scan.effectiveTargets.enumerated().map { index, target in
+            let rounds = status.engine.targets.indices.contains(index) ? status.engine.targets[index] : nil
+            return Payloads.BridgeInfo.Target(
+                name: target.name, hosts: target.hosts, interval_seconds: Self.seconds(target.interval),
+                last_scan_start: status.targetScanStart[index].map(Timestamp.text),
+                last_scan_duration_seconds: status.targetScanDuration[index].map { ($0 * 1000).rounded() / 1000 },
+                last_scan_result: rounds?.lastRound?.rawValue, consecutive_failures: rounds?.consecutiveFailures ?? 0,
+                consecutive_outages: rounds?.consecutiveOutages ?? 0)
+        }
         return Payloads.BridgeInfo(
             version: BridgeVersion.current,
-            scan_targets: configuration.scan.hosts,
-            scan_interval_seconds: Double(configuration.scan.interval.components.seconds),
+            scan_targets: configuration.scan.allHosts,
+            scan_interval_seconds: targets.map(\.interval_seconds).min() ?? Self.seconds(configuration.scan.interval),
             last_scan_start: status.lastScanStart.map(Timestamp.text),
             last_scan_duration_seconds: status.lastScanDuration.map { ($0 * 1000).rounded() / 1000 },
             last_scan_ok: status.lastScanOK,
@@ -411,7 +420,13 @@ final class BridgeState: Sendable {
             last_error: status.lastError,
             device_count: devices.count,
             devices_home: devices.count { $0.state == .home },
-            node: nodeID, leader: household.leader, nodes: nodes, household_warnings: status.household.warnings)
+            node: nodeID, leader: household.leader, nodes: nodes, household_warnings: status.household.warnings,
+            targets: targets)
+    }
+
+    /// Whole seconds, as `bridge/info` has always said the interval.
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds)
     }
 }
 

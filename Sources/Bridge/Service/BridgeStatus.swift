@@ -9,8 +9,12 @@ struct BridgeStatus: Sendable {
     var mirror: DeviceMirror
     /// The number of the last event published (1, 2, 3, ... over the bridge's life).
     var eventSequence: UInt64
+    /// The most recent scan of any target (its round: all its chunks).
     var lastScanStart: Date?
     var lastScanDuration: Double?
+    /// Each target's last scan start and duration, by target index.
+    var targetScanStart: [Int: Date] = [:]
+    var targetScanDuration: [Int: Double] = [:]
     var lastScanOK: Bool?
     var hostsUp: Int?
     var lastError: String?
@@ -32,4 +36,14 @@ struct BridgeStatus: Sendable {
     var departures: [Departure] = []
     var lastSuccessfulScanAt: Date?
     var brokerConnected = false
+}
+
+extension BridgeStatus {
+    /// A scan of `target` ended: it is the most recent scan, and that target's last.
+    mutating func scanned(target: Int, start: Date, duration: Double) {
+        lastScanStart = start
+        lastScanDuration = duration
+        targetScanStart[target] = start
+        targetScanDuration[target] = duration
+    }
 }

@@ -10,8 +10,8 @@ import Synchronization
 /// kernel's neighbour table) and hands each sighting to the engine (`PresenceEngine.heard`): a tracked
 /// device is seen at once, a `not_home` one arrives at once. A frame never departs anyone.
 ///
-/// A MAC the bridge does not know may arrive only with an address a scan could have found (inside
-/// `scan.hosts`, outside `scan.exclude`), and at most a few such arrivals a minute: a storm of forged
+/// A MAC the bridge does not know may arrive only with an address a scan could have found (inside the
+/// hosts of some target and outside that target's `exclude`), and at most a few such arrivals a minute: a storm of forged
 /// frames from random MACs cannot grow the device list faster than that (scans confirm the rest).
 ///
 /// Off with `scan.listen: false`. When no source can be opened the bridge runs on with scans alone,
@@ -19,7 +19,8 @@ import Synchronization
 final class PassiveService: Service, Sendable {
     private let state: BridgeState
     private let logger: Logger
-    private let matcher: AddressMatcher
+    /// One per scan target: an address is in range when some target's scan could find it.
+    private let matchers: [AddressMatcher]
     private let vendor: @Sendable (String) -> String?
     private let open: @Sendable () throws -> PassiveListener
     /// When new MACs arrived passively in the current minute (monotonic seconds), for the cap.
@@ -36,7 +37,7 @@ final class PassiveService: Service, Sendable {
         self.logger = logger
         self.vendor = vendor
         self.open = open
-        matcher = AddressMatcher(targets: state.configuration.scan.hosts, exclude: state.configuration.scan.exclude)
+        matchers = state.configuration.scan.effectiveTargets.map { AddressMatcher(targets: $0.hosts, exclude: $0.exclude) }
     }
 
     func run() async {
@@ -63,7 +64,7 @@ final class PassiveService: Service, Sendable {
             mac: mac, ip: address, hostName: frame.hostName, vendor: vendor(mac), reason: frame.kind.rawValue,
             randomizedMAC: frame.mac.isLocallyAdministered)
         let now = state.moment()
-        let inRange = !address.isEmpty && matcher.contains(address)
+        let inRange = !address.isEmpty && matchers.contains { $0.contains(address) }
         // Only a change is published (and only then the devices are compared): frames come often.
         state.step(source: "passive", onlyChanges: true) { status in
             let id = MACAddress.deviceID(forMAC: mac)

@@ -1,16 +1,15 @@
 import Mosquitto
 import NmapScanner
 
-/// Where the presence service meets nmap: a complete scan, and the re-probe of one address. The
-/// daemon passes ``NmapScanner``; unit tests pass a scripted network.
+/// Where the presence service meets nmap: one scan of a target's hosts (all of them, or one chunk), and
+/// the re-probe of one address. `target` is the index into `scan`'s effective targets, whose nmap
+/// settings apply. The daemon passes ``TargetScanners``; unit tests pass a scripted network.
 protocol NetworkScanning: Sendable {
-    /// One complete scan of the targets, leaving out `alsoExclude` (`home_interval`).
-    func scan(alsoExclude: [String]) async -> ScanReport
-    /// The re-probe before a departure (``NmapScanner/probe(address:witnesses:)``).
-    func probe(address: String, witnesses: [String]) async -> ProbeReport
+    /// One complete scan of `hosts` with target `target`'s settings, leaving out `alsoExclude` (`home_interval`).
+    func scan(target: Int, hosts: [String], alsoExclude: [String]) async -> ScanReport
+    /// The re-probe before a departure (``NmapScanner/probe(address:witnesses:)``), with the device's target's settings.
+    func probe(target: Int, address: String, witnesses: [String]) async -> ProbeReport
 }
-
-extension NmapScanner: NetworkScanning {}
 
 /// Where the publisher meets the broker: one message out, acknowledged (QoS 1) or refused. The daemon
 /// passes ``MosquittoClient``; unit tests pass a recording broker.

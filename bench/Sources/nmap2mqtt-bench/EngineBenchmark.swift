@@ -10,6 +10,8 @@ import Presence
 /// hundredth each time, so none stays away long enough to depart), one in a hundred is on a new IP,
 /// and a fixed hundredth left for good at the start, so that after `consider_home` their re-probes
 /// fall due and they depart: arrivals, updates, due probes and departures all happen in the run.
+/// With `--targets N` the household is split over N scan targets, scanned in turn (each every N steps),
+/// so one step is one target's scan: the engine's cost per step with several targets.
 struct EngineBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engine", abstract: "Time one scan step of the presence engine over N devices.")
@@ -20,9 +22,22 @@ struct EngineBenchmark: ParsableCommand {
     @Option(help: "Timed steps after the first (all arrivals) and one warm-up step.")
     var steps: Int = 60
 
+    @Option(
+        help:
+            "Scan targets the household is split over (device i in target i mod N); each step scans one target, in turn, so each is scanned every N steps."
+    )
+    var targets: Int = 1
+
     func run() throws {
         guard devices >= 100 else { throw ValidationError("use at least 100 devices, not \(devices)") }
-        var engine = PresenceEngine(configuration: PresenceConfiguration(considerHome: .seconds(180), homeInterval: .zero))
+        guard (1...16).contains(targets) else { throw ValidationError("use 1 to 16 targets, not \(targets)") }
+        let targetCount = targets
+        var configuration = PresenceConfiguration(considerHome: .seconds(180), homeInterval: .zero)
+        if targetCount > 1 {
+            configuration.targets = Array(
+                repeating: PresenceTarget(considerHome: .seconds(180), scanInterval: .seconds(12 * targetCount)), count: targetCount)
+        }
+        var engine = PresenceEngine(configuration: configuration)
         let clock = ContinuousClock()
         var now = Moment(elapsed: 0, wall: Date(timeIntervalSince1970: 1_800_000_000))
         let hundredth = devices / 100
@@ -32,10 +47,12 @@ struct EngineBenchmark: ParsableCommand {
             list.reserveCapacity(devices)
             let missing = (step % 99 + 1) * hundredth // one rotating hundredth, never the first
             let moved = ((step + 50) % 99 + 1) * hundredth
-            for index in 0..<devices {
-                if step > 0 && index < hundredth { continue } // the first hundredth left for good
-                if step > 0 && index >= missing && index < missing + hundredth { continue }
-                let renumbered = step > 0 && index >= moved && index < moved + hundredth
+            // The first step of each target sees all of its devices arrive.
+            let leaving = step >= targetCount
+            for index in 0..<devices where index % targetCount == step % targetCount {
+                if leaving && index < hundredth { continue } // the first hundredth left for good
+                if leaving && index >= missing && index < missing + hundredth { continue }
+                let renumbered = leaving && index >= moved && index < moved + hundredth
                 let host = renumbered ? (index + step * 7) % 65_000 : index
                 list.append(
                     Sighting(
@@ -51,10 +68,10 @@ struct EngineBenchmark: ParsableCommand {
         var departed = 0
         var updated = 0
         var probes = 0
-        for step in 0...(steps + 1) {
+        for step in 0...(steps + targetCount) {
             let scan = sightings(step: step)
             let started = clock.now
-            var changes = engine.apply(.complete(scan), startedAt: now, at: now)
+            var changes = engine.apply(.complete(scan), startedAt: now, at: now, target: step % targetCount)
             let plan = engine.next(at: now)
             let due = plan.probes
             changes += plan.changes
@@ -63,7 +80,7 @@ struct EngineBenchmark: ParsableCommand {
             }
             _ = engine.excludedAddresses(at: now)
             let took = clock.now - started
-            if step >= 2 { times.append(took.seconds) }
+            if step >= targetCount + 1 { times.append(took.seconds) }
             probes += due.count
             for change in changes {
                 switch change {
@@ -80,7 +97,7 @@ struct EngineBenchmark: ParsableCommand {
         times.sort()
         let memory = ProcessMemory.current()
         JSONLine.print([
-            "devices": devices, "steps": times.count, "median_seconds": times[times.count / 2],
+            "devices": devices, "targets": targetCount, "steps": times.count, "median_seconds": times[times.count / 2],
             "max_seconds": times.last ?? 0, "min_seconds": times.first ?? 0, "arrived": arrived, "departed": departed,
             "updated": updated, "probes": probes, "peak_rss_kib": memory.peakResidentKiB,
         ])
