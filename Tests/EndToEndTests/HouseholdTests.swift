@@ -289,20 +289,31 @@ struct HouseholdTests {
 
     // MARK: e. The same node_id twice
 
-    /// How the twin of ``duplicateNodeID(_:)`` ends.
-    enum TwinEnd: String, CaseIterable, Sendable {
+    /// The twin of ``duplicateNodeID(_:)``: how it ends, and whether its config is a copy of node-a's
+    /// in all that matters (no `client_id`: both take the default, `nmap2mqtt-node-a`).
+    enum Twin: String, CaseIterable, Sendable {
         /// SIGKILL: whatever will it left with the broker is published.
         case killed
         /// SIGTERM: it says goodbye as it chooses.
         case stopped
+        /// A copied config (a cloned SD card): the same default client id as node-a; SIGTERM at the end.
+        case copiedConfig
+
+        var sharesClientID: Bool { self == .copiedConfig }
     }
 
     @Test(
         "a second daemon with a node_id already in use says so and publishes nothing, not even when it ends; the first keeps publishing",
-        arguments: TwinEnd.allCases)
-    func duplicateNodeID(_ end: TwinEnd) async throws {
-        let twin = HouseholdNode(Self.a, segment: 2, name: "node-a-twin", startsAtOnce: false)
-        try await withHousehold(segments: 3, nodes: Self.twoSegments + [twin]) { household in
+        arguments: Twin.allCases)
+    func duplicateNodeID(_ end: Twin) async throws {
+        var config = BridgeConfig.household()
+        if end.sharesClientID { config.clientID = "" }
+        let nodes = [
+            HouseholdNode(Self.a, segment: 0, config: config), HouseholdNode(Self.b, segment: 1),
+            HouseholdNode(Self.a, segment: 2, config: config, name: "node-a-twin", startsAtOnce: false),
+        ]
+        let twin = nodes[2]
+        try await withHousehold(segments: 3, nodes: nodes) { household in
             let (log, idsTwin) = (household.log, household.ids(ofSegment: 2))
             try await household.waitForHousehold(
                 leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids(ofSegment: 0) + household.ids(ofSegment: 1))
@@ -324,7 +335,7 @@ struct HouseholdTests {
             let twinKilled = Date()
             switch end {
             case .killed: await daemon.process.kill()
-            case .stopped: #expect(await household.stop(twin.name) == 0, "the twin's exit status after SIGTERM")
+            case .stopped, .copiedConfig: #expect(await household.stop(twin.name) == 0, "the twin's exit status after SIGTERM")
             }
             // Its will or its goodbye, if it had one, would now arrive: give it a moment.
             try await Task.sleep(for: .seconds(2))
@@ -336,11 +347,13 @@ struct HouseholdTests {
             #expect(infos.allSatisfy { $0.instance == firstInfo.instance }, "node-a/info from another instance: \(infos.map(\.instance))")
             // Neither while the twin ran nor when it died (a will of its own on node-a's topic).
             let nodeStates = log.on(Household.nodeStateTopic(Self.a), since: twinStarted).map { entry in
-                let phase = entry.at < twinKilled ? "while the twin ran" : "after the twin was \(end.rawValue)"
+                let phase = entry.at < twinKilled ? "while the twin ran" : "after the twin (\(end.rawValue)) ended"
                 return "\(entry.message.string) \(phase), \(String(format: "%.2f", entry.at.timeIntervalSince(twinStarted))) s after it started"
             }
             #expect(!nodeStates.contains { $0.hasPrefix("offline") }, "node-a/state since the twin started: \(nodeStates)")
             #expect(!log.on("nmap2mqtt/bridge/state", since: twinStarted).contains { $0.message.string == "offline" })
+            let lost = household.node(Self.a).daemon.log.split(separator: "\n").filter { $0.contains("Lost the MQTT broker") }
+            #expect(lost.isEmpty, "node-a lost its connection while the twin was about: \(lost.prefix(3))")
 
             // The first node goes on leading and publishing.
             try await household.waitForLeader(Self.a, within: .seconds(20), since: twinKilled.addingTimeInterval(1))
@@ -474,6 +487,41 @@ extension HouseholdTests {
                 info.node == Self.a && info.leader == Self.a, "bridge/info after the restart: node \(info.node ?? "-"), leader \(info.leader ?? "-")")
             // The watcher reconnects on its own; what it saw since must hold no departure.
             #expect(watcher.notHome(since: restarted).isEmpty, "not_home around the broker restart: \(watcher.notHome(since: restarted))")
+        }
+    }
+
+    // MARK: e''. Twins started together
+
+    @Test("two daemons with one node_id started at the same moment: one steps back, and only the other's devices are left")
+    func twinsStartedTogether() async throws {
+        let nodes = [
+            HouseholdNode(Self.b, segment: 1), HouseholdNode(Self.a, segment: 0, startsAtOnce: false),
+            HouseholdNode(Self.a, segment: 2, name: "node-a-twin", startsAtOnce: false),
+        ]
+        try await withHousehold(segments: 3, nodes: nodes) { household in
+            try await household.waitForHousehold(leader: Self.b, nodes: [Self.b], ids: household.ids(ofSegment: 1))
+            let first = try household.start(Self.a)
+            let second = try household.start("node-a-twin")
+            func steppedBack(_ daemon: Daemon) -> Bool {
+                daemon.log.split(separator: "\n").contains { $0.contains("node_id") && $0.contains("already") }
+            }
+            try await waitUntil("one of the two to step back", within: .seconds(30)) { steppedBack(first) || steppedBack(second) }
+            // Time for the other to see it too, if it were to.
+            try await Task.sleep(for: .seconds(Self.interval * 2))
+            #expect(steppedBack(first) != steppedBack(second), "both stepped back, or neither: only one may")
+            let (winner, loser) = steppedBack(first) ? (1, 0) : (0, 1)
+            let (winnerSegment, loserSegment) = ([0, 2][winner], [0, 2][loser])
+            let winnerIDs = household.ids(ofSegment: winnerSegment)
+            let loserIDs = household.ids(ofSegment: loserSegment)
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: winnerIDs, within: .seconds(30))
+
+            let retained = try await retainedSnapshot(port: household.broker.port, until: "node-a settled", within: .seconds(10)) {
+                $0[Household.nodeStateTopic(Self.a)] == "online" && $0[Household.nodeInfoTopic(Self.a)] != nil
+            }
+            let info = try Published.decode(Published.NodeInfo.self, from: Array((retained[Household.nodeInfoTopic(Self.a)] ?? "").utf8))
+            #expect(info.scanTargets == [household.labs[winnerSegment].subnet], "node-a/info is the winner's")
+            let leftovers = retained.keys.filter { topic in loserIDs.contains { topic.contains($0) } }.sorted()
+            #expect(leftovers.isEmpty, "retained topics of the devices only the one that stepped back saw: \(leftovers)")
         }
     }
 

@@ -24,6 +24,10 @@ struct BridgeConfig: Sendable {
     var nodeID = BridgeConfig.testNodeID
 
     static let testNodeID = "lab"
+    /// `mqtt.client_id`: nil, a fresh random one each time it is written (daemons of tests running at
+    /// once never share one); empty, left out (the daemon's default, `nmap2mqtt-<node_id>`: what two
+    /// copies of one config share).
+    var clientID: String?
 
     /// The scenarios of a real home: two-second scans, and a timeout that outlasts a normal scan (2 s)
     /// and nmap's usual stall when hosts vanish (6-11 s, docs/ARCHITECTURE.md); the longer stall seen
@@ -46,7 +50,7 @@ struct BridgeConfig: Sendable {
             mqtt:
               host: 127.0.0.1
               port: \(port)
-              client_id: nmap2mqtt-e2e-\(UUID().uuidString.prefix(8))
+            \(clientID == "" ? "" : "  client_id: \(clientID ?? "nmap2mqtt-e2e-\(UUID().uuidString.prefix(8))")")
             \((mqtt).map { "  " + $0 }.joined(separator: "\n"))
             scan:
             \((scanLines + scan).map { "  " + $0 }.joined(separator: "\n"))

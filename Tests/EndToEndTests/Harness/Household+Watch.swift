@@ -28,8 +28,8 @@ extension Household {
                     throw EndToEndError("node \(node) (\(dead.name)) exited before it was online; its log ends:\n\(log.suffix(2000))")
                 }
                 guard ContinuousClock.now < deadline else {
-                    _ = try await log.waitFor(Self.nodeStateTopic(node), within: .zero, since: since, "\(node) online") { $0 == "online" }
-                    break
+                    let seen = log.on(Self.nodeStateTopic(node)).map { "\($0.at): \($0.message.string)" }
+                    throw EndToEndError("timed out after \(limit) waiting for \(node) online since \(since); its state topic had: \(seen)")
                 }
                 try await Task.sleep(for: .milliseconds(50))
             }
