@@ -78,6 +78,12 @@ struct HouseholdTests {
                         retained["homeassistant/device_tracker/\($0)/config"]?.isEmpty == false && retained["nmap2mqtt/\($0)/state"] == "home"
                     }
             }
+            // The node topics are retained too: a node that joins later learns the household from them.
+            for (node, segment) in [(Self.a, 0), (Self.b, 1)] {
+                #expect(retained[Household.nodeInfoTopic(node)] != nil, "\(node)/info retained")
+                let views = household.ids(ofSegment: segment).filter { retained[Household.nodeDeviceTopic(node, $0)] == nil }
+                #expect(views.isEmpty, "\(node)'s views not retained: \(views)")
+            }
             let configs = retained.filter { $0.key.hasPrefix("homeassistant/device_tracker/") && !$0.value.isEmpty }.keys
             #expect(Set(configs) == Set(ids.map { "homeassistant/device_tracker/\($0)/config" }), "retained configs: \(configs.sorted())")
             let states = household.watcher.states(since: .distantPast)
@@ -97,6 +103,35 @@ struct HouseholdTests {
                 $0.at >= quiet && ($0.message.topic.contains("/devices/") || isDeviceState($0.message.topic))
             }
             #expect(chatter.isEmpty, "published in steady state: \(chatter.map(\.message.topic))")
+        }
+    }
+
+    // MARK: a'. Home Assistant restarts
+
+    @Test("Home Assistant's birth: the leader alone announces every device again, once, with the household's availability")
+    func homeAssistantBirth() async throws {
+        try await withHousehold(nodes: Self.twoSegments) { household in
+            let (log, ids) = (household.log, household.ids)
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: ids)
+            let birth = Date()
+            try await household.watcher.client.publish("homeassistant/status", "online", qos: .atLeastOnce, retain: false)
+            for id in ids {
+                _ = try await log.waitFor(
+                    "homeassistant/device_tracker/\(id)/config", within: .seconds(15), since: birth, "discovery of \(id) after the birth"
+                ) { !$0.isEmpty }
+                _ = try await log.waitFor("nmap2mqtt/\(id)/state", within: .seconds(10), since: birth, "the state of \(id) after the birth")
+            }
+            // Time for a second publisher (a follower answering too) to show.
+            try await Task.sleep(for: .seconds(Self.interval * 2))
+            for (node, segment) in [(Self.a, 0), (Self.b, 1)] {
+                for id in household.ids(ofSegment: segment) {
+                    let configs = log.on("homeassistant/device_tracker/\(id)/config", since: birth)
+                    #expect(configs.count == 1, "\(id)'s discovery was sent \(configs.count) times after one birth")
+                    let discovery = try household.discovery(of: id)
+                    #expect(discovery.availability.map(\.topic) == [Household.nodeStateTopic(node)] && discovery.availabilityMode == "any")
+                }
+            }
+            #expect(household.watcher.notHome(since: birth).isEmpty)
         }
     }
 
