@@ -103,6 +103,9 @@ struct HouseholdTests {
                 $0.at >= quiet && ($0.message.topic.contains("/devices/") || isDeviceState($0.message.topic))
             }
             #expect(chatter.isEmpty, "published in steady state: \(chatter.map(\.message.topic))")
+            // One leader: every heartbeat comes from node-a.
+            let publishers = try log.on("nmap2mqtt/bridge/info", since: quiet).map { try $0.decoded(as: Published.BridgeInfo.self).node ?? "-" }
+            #expect(!publishers.isEmpty && publishers.allSatisfy { $0 == Self.a }, "bridge/info published by: \(publishers)")
         }
     }
 
@@ -145,9 +148,21 @@ struct HouseholdTests {
 
             let killed = Date()
             await household.kill(Self.a)
-            _ = try await log.waitFor(Household.nodeStateTopic(Self.a), within: .seconds(10), since: killed, "node-a's will") { $0 == "offline" }
-            // One scan interval (and a scan) later node-b leads.
+            let will = try await log.waitFor(Household.nodeStateTopic(Self.a), within: .seconds(10), since: killed, "node-a's will") {
+                $0 == "offline"
+            }
+            // node-b leads on that message: the household's bridge/state is online again within a scan interval
+            // (after the leader seat's will said offline), its first heartbeat after its next scan.
+            _ = try await log.waitFor(
+                "nmap2mqtt/bridge/state", within: .seconds(Self.interval + 2), since: will.at, "bridge/state online from node-b"
+            ) {
+                $0 == "online"
+            }
             let info = try await household.waitForLeader(Self.b, within: .seconds(Self.interval + 15), since: killed)
+            let publishers = try log.on("nmap2mqtt/bridge/info", since: killed).map {
+                try $0.decoded(as: Published.BridgeInfo.self).node ?? "-"
+            }
+            #expect(publishers.allSatisfy { $0 == Self.b }, "bridge/info after the takeover published by: \(publishers)")
             #expect(info.nodes?.first { $0.node == Self.a }?.online == false, "bridge/info.nodes: \(info.nodes ?? [])")
 
             // node-b publishes what changes on its own segment.
