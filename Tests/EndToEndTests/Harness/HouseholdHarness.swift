@@ -58,7 +58,9 @@ extension BridgeConfig {
 ///    namespace) and its config.yaml,
 /// 6. the daemons of the nodes that start at once, in the order given.
 ///
-/// Every daemon is killed at the end; when the scenario failed, the end of each node's log is recorded.
+/// Every daemon is killed at the end; when the scenario threw, the end of each node's log is recorded.
+/// With `NMAP2MQTT_E2E_KEEP=1` in the environment the directory (every node's config, state file,
+/// nmap runs and whole log) is left in place and its path printed.
 func withHousehold(
     segments: Int = 2, nodes plans: [HouseholdNode], _ body: (Household) async throws -> Void
 ) async throws {
@@ -91,7 +93,12 @@ func withHousehold(
 
 private func setUpHousehold(segments: Int, plans: [HouseholdNode], teardown: Teardown) async throws -> Household {
     let directory = try temporaryDirectory()
-    teardown.add("the directory") { try FileManager.default.removeItem(atPath: directory) }
+    if ProcessInfo.processInfo.environment["NMAP2MQTT_E2E_KEEP"] == "1" {
+        // For a look at every node's config, state file, nmap runs and whole log after the run.
+        print("withHousehold: keeping \(directory) (NMAP2MQTT_E2E_KEEP=1)")
+    } else {
+        teardown.add("the directory") { try FileManager.default.removeItem(atPath: directory) }
+    }
     var labs: [TestLAN] = []
     for segment in 1...segments {
         let name = TestLAN.uniqueName(prefix: "hh")
