@@ -730,3 +730,36 @@ private func isDeviceState(_ topic: String) -> Bool {
     let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
     return parts.count == 3 && parts[0] == "nmap2mqtt" && parts[2] == "state" && parts[1] != "bridge"
 }
+
+/// `node_id` becomes one level of every node topic: what cannot be one is refused before anything runs.
+@Suite("node_id through the executable")
+struct NodeIDConfigTests {
+    static let bad = ["a/b", "+", "#", "node a", "", "caf\u{e9}", String(repeating: "x", count: 65)]
+
+    @Test("a node_id that cannot be a topic level: exits 78, names node_id and the value", arguments: bad)
+    func badNodeID(_ value: String) async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/config.yaml"
+        try "scan:\n  hosts: 127.0.0.1\nnode_id: \"\(value)\"\n".write(toFile: file, atomically: true, encoding: .utf8)
+        for command in ["check-config", "run"] {
+            let result = try await Daemon.run([command, "--config", file], directory: directory)
+            #expect(result.status == 78, "\(command) exit status; output: \(result.output)")
+            #expect(result.output.contains("node_id:"), "\(command) output names node_id: \(result.output)")
+            #expect(value.isEmpty || result.output.contains(value), "\(command) output shows the value: \(result.output)")
+            #expect(result.output.split(separator: "\n").count == 1, "one line, no stack trace: \(result.output)")
+        }
+    }
+
+    @Test("a node_id of 64 letters, digits, _ and -: accepted, and shown by check-config")
+    func goodNodeID() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/config.yaml"
+        let value = "Garden_Office-2" + String(repeating: "x", count: 64 - 15)
+        try "scan:\n  hosts: 127.0.0.1\nnode_id: \(value)\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try await Daemon.run(["check-config", "--config", file], directory: directory)
+        #expect(result.status == 0, "check-config: \(result.output)")
+        #expect(result.output.contains(value), "check-config shows the node_id: \(result.output)")
+    }
+}
