@@ -309,7 +309,7 @@ struct HouseholdConfigTests {
     @Test("node_id names the node and, unless mqtt.client_id is given, its client")
     func nodeID() throws {
         #expect(try parse("node_id: garden-office_2").nodeID == "garden-office_2")
-        #expect(try parse("node_id: iot").mqtt.connection.clientID == "nmap2mqtt-iot")
+        #expect(try parse("node_id: iot").mqtt.connection.clientID == "nmap2mqtt-iot-\(MQTTSettings.runSuffix)")
         #expect(try parse("node_id: iot\nmqtt: {client_id: mine}").mqtt.connection.clientID == "mine")
         #expect(try parse("").mqtt.connection.clientID == MQTTSettings.defaultClientID())
         #expect(try parse("").nodeID == BridgeConfiguration.defaultNodeID())

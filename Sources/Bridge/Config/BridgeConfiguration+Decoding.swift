@@ -71,7 +71,7 @@ extension BridgeConfiguration: ConfigDecodable {
         // the broker would throw each out when the other connects. A named node names its client.
         let clientIDGiven = (try? fields[.mqtt]?.mapping(accepting: MQTTSettings.CodingKeys.names, checked: false))?["client_id"] != nil
         if let nodeID, !clientIDGiven {
-            mqtt.connection.clientID = "nmap2mqtt-\(nodeID)"
+            mqtt.connection.clientID = MQTTSettings.defaultClientID(for: nodeID)
         }
         self.init(
             mqtt: mqtt,

@@ -26,15 +26,26 @@ public struct MQTTSettings: Sendable, Equatable {
     /// with a change a user would notice (state, IP, name, ...). Default: 15 minutes.
     public var lastSeenRefresh: Duration = .seconds(900)
 
-    /// `nmap2mqtt-<hostname>`: unique per machine, stable across restarts (so the broker can resume a session).
+    /// `nmap2mqtt-<hostname>-<run>`: `<run>` is random per process, so two processes with one config (a
+    /// copied config, a cloned SD card) never throw each other off the broker, which allows one connection
+    /// per client id; the household then tells them apart (docs/HOUSEHOLD.md). The bridge's sessions are
+    /// clean, so a new id per run loses nothing.
     public static func defaultClientID() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else {
-            return "nmap2mqtt"
+            return defaultClientID(for: "nmap2mqtt")
         }
         let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return name.isEmpty ? "nmap2mqtt" : "nmap2mqtt-\(name)"
+        return name.isEmpty ? defaultClientID(for: "nmap2mqtt") : defaultClientID(for: name)
     }
+
+    /// `nmap2mqtt-<name>-<run>`, the default client id of a node named `name`.
+    public static func defaultClientID(for name: String) -> String {
+        name == "nmap2mqtt" ? "nmap2mqtt-\(runSuffix)" : "nmap2mqtt-\(name)-\(runSuffix)"
+    }
+
+    /// Six hex digits, drawn once per process.
+    static let runSuffix = String(UInt32.random(in: 0x10_0000...0xFF_FFFF), radix: 16)
 }
 
 extension MQTTSettings: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
