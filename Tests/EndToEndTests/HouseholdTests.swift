@@ -339,21 +339,22 @@ struct HouseholdTests {
 
     // MARK: e. The same node_id twice
 
-    /// The twin of ``duplicateNodeID(_:)``: how it ends, and whether its config is a copy of node-a's
-    /// in all that matters (no `client_id`: both take the default, `nmap2mqtt-node-a`).
+    /// The twin of ``duplicateNodeID(_:)``: how it ends, and whether its config is a copy of node-a's.
     enum Twin: String, CaseIterable, Sendable {
         /// SIGKILL: whatever will it left with the broker is published.
         case killed
         /// SIGTERM: it says goodbye as it chooses.
         case stopped
-        /// A copied config (a cloned SD card): the same default client id as node-a; SIGTERM at the end.
+        /// A copied config (a cloned SD card): no `client_id`, so both take the default of a node named
+        /// node-a (random per process since 00226be; before, the same id, and the broker threw each out
+        /// when the other connected); SIGTERM at the end.
         case copiedConfig
 
         var sharesClientID: Bool { self == .copiedConfig }
     }
 
     @Test(
-        "a second daemon with a node_id already in use says so and publishes nothing, not even when it ends; the first keeps publishing",
+        "a second daemon with a node_id in use says so and publishes nothing (killed, only its will, answered at once); the first keeps on",
         arguments: Twin.allCases)
     func duplicateNodeID(_ end: Twin) async throws {
         var config = BridgeConfig.household()
