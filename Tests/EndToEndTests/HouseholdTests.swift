@@ -661,6 +661,48 @@ extension HouseholdTests {
         }
     }
 
+    // MARK: k. A node loses the broker and keeps running
+
+    @Test(
+        "a node loses the broker for longer than consider_home and keeps scanning: its will, no not_home, back online after",
+        arguments: [HouseholdTests.a, HouseholdTests.b])
+    func nodeLosesBroker(_ cut: String) async throws {
+        let nodes = [HouseholdNode(Self.a, segment: 0, viaProxy: cut == Self.a), HouseholdNode(Self.b, segment: 1, viaProxy: cut == Self.b)]
+        try await withHousehold(nodes: nodes) { household in
+            let (log, watcher, proxy) = (household.log, household.watcher, household.proxy(of: cut))
+            let other = cut == Self.a ? Self.b : Self.a
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids)
+
+            // The path breaks: the connections die (the broker publishes the wills at once), new ones are refused.
+            let lost = Date()
+            proxy.refuseNewConnections(true)
+            proxy.resetConnections()
+            _ = try await log.waitFor(Household.nodeStateTopic(cut), within: .seconds(10), since: lost, "\(cut)'s will") { $0 == "offline" }
+            try await household.waitForLeader(other, within: .seconds(Self.interval + 15), since: lost) { info in
+                info.nodes?.first { $0.node == cut }?.online == false
+            }
+            // More than consider_home of the cut node's scans, none of which can reach the broker.
+            let runs = household.nmapRuns(of: cut).count
+            try await waitUntil("\(Self.considerHome / Self.interval + 2) scans of \(cut) off the broker", within: .seconds(40)) {
+                household.nmapRuns(of: cut).count >= runs + Self.considerHome / Self.interval + 2
+            }
+            #expect(!household.node(cut).daemon.process.hasExited, "\(cut) must keep running without the broker")
+
+            let back = Date()
+            proxy.refuseNewConnections(false)
+            _ = try await log.waitFor(Household.nodeStateTopic(cut), within: .seconds(30), since: back, "\(cut) online again") { $0 == "online" }
+            try await household.waitForLeader(Self.a, within: .seconds(30), since: back) { info in
+                (info.nodes ?? []).count == 2 && (info.nodes ?? []).allSatisfy { $0.online && $0.devices == 6 && $0.home == 6 }
+            }
+            #expect(watcher.notHome(since: lost).isEmpty, "not_home around the cut: \(watcher.notHome(since: lost))")
+            #expect(try watcher.departures(since: lost).isEmpty, "departed events around the cut")
+            for id in household.ids {
+                #expect(log.latest("nmap2mqtt/\(id)/state") == "home", "\(id) after the cut")
+            }
+            #expect(household.node(cut).daemon.log.contains("Lost the MQTT broker"))
+        }
+    }
+
     // MARK: h. A dead node's fresher home
 
     @Test("a dead node's fresher home outlives a live node's stale not_home, until the live node sees the device")

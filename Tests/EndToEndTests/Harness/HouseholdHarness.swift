@@ -23,10 +23,13 @@ struct HouseholdNode: Sendable {
     /// Started by ``withHousehold(segments:nodes:_:)`` before the body runs; else the body starts it
     /// with ``Household/start(_:)``.
     var startsAtOnce: Bool
+    /// Connects through a ``TCPProxy`` of its own (``Household/proxy(of:)``), so that the body can cut
+    /// this node off the broker while the others stay on.
+    var viaProxy: Bool
 
     init(
         _ id: String, segment: Int, scanner: Int = 1, config: BridgeConfig = .household(), name: String? = nil,
-        startsAtOnce: Bool = true
+        startsAtOnce: Bool = true, viaProxy: Bool = false
     ) {
         self.id = id
         self.segment = segment
@@ -34,6 +37,7 @@ struct HouseholdNode: Sendable {
         self.config = config
         self.name = name ?? id
         self.startsAtOnce = startsAtOnce
+        self.viaProxy = viaProxy
     }
 }
 
@@ -55,7 +59,7 @@ extension BridgeConfig {
 ///    namespaces the nodes ask for,
 /// 4. the broker and the watcher,
 /// 5. per node a directory with its stand-in nmap (passing through to real nmap in its scanner
-///    namespace) and its config.yaml,
+///    namespace), its proxy to the broker if it asks for one, and its config.yaml,
 /// 6. the daemons of the nodes that start at once, in the order given.
 ///
 /// Every daemon is killed at the end; when the scenario threw, the end of each node's log is recorded.
@@ -119,6 +123,7 @@ private func setUpHousehold(segments: Int, plans: [HouseholdNode], teardown: Tea
     teardown.add("the watcher") { await watcher.stop() }
 
     var scenes: [String: Scene] = [:]
+    var proxies: [String: TCPProxy] = [:]
     for plan in plans {
         let lab = labs[plan.segment]
         let nodeDirectory = directory + "/" + plan.name
@@ -129,7 +134,14 @@ private func setUpHousehold(segments: Int, plans: [HouseholdNode], teardown: Tea
             try await lab.nmapWrapper(path: nodeDirectory + "/lab-nmap", scanner: plan.scanner)
         }
         try nmap.set(.real)
-        let scene = Scene(directory: nodeDirectory, nmap: nmap, lab: lab, brokerPort: broker.port)
+        var port = broker.port
+        if plan.viaProxy {
+            let proxy = try TCPProxy(upstreamPort: broker.port)
+            teardown.add("the proxy of \(plan.name)") { proxy.close() }
+            proxies[plan.name] = proxy
+            port = proxy.port
+        }
+        let scene = Scene(directory: nodeDirectory, nmap: nmap, lab: lab, brokerPort: port)
         var config = plan.config
         config.nodeID = plan.id
         // On a shared segment the other scanners answer too (locally administered MACs): no device.
@@ -140,7 +152,9 @@ private func setUpHousehold(segments: Int, plans: [HouseholdNode], teardown: Tea
         try scene.writeConfig(config)
         scenes[plan.name] = scene
     }
-    return Household(directory: directory, labs: labs, broker: broker, watcher: watcher, plans: plans, scenes: scenes, teardown: teardown)
+    return Household(
+        directory: directory, labs: labs, broker: broker, watcher: watcher, plans: plans, scenes: scenes, proxies: proxies,
+        teardown: teardown)
 }
 
 private func segmentScannerIPs(lab: TestLAN, extra: [TestLAN.Scanner]) -> [String] {
@@ -193,11 +207,12 @@ final class Household: Sendable {
     let watcher: Watcher
     let plans: [HouseholdNode]
     private let scenes: [String: Scene]
+    private let proxies: [String: TCPProxy]
     private let teardown: Teardown
 
     fileprivate init(
         directory: String, labs: [TestLAN], broker: MosquittoBroker, watcher: Watcher, plans: [HouseholdNode], scenes: [String: Scene],
-        teardown: Teardown
+        proxies: [String: TCPProxy], teardown: Teardown
     ) {
         self.directory = directory
         self.labs = labs
@@ -205,7 +220,14 @@ final class Household: Sendable {
         self.watcher = watcher
         self.plans = plans
         self.scenes = scenes
+        self.proxies = proxies
         self.teardown = teardown
+    }
+
+    /// The proxy between node `name` and the broker (``HouseholdNode/viaProxy``).
+    func proxy(of name: String) -> TCPProxy {
+        guard let proxy = proxies[name] else { preconditionFailure("node \(name) does not connect through a proxy") }
+        return proxy
     }
 
     var log: MessageLog { watcher.log }
