@@ -661,6 +661,43 @@ extension HouseholdTests {
         }
     }
 
+    // MARK: l. Three nodes, two deaths
+
+    @Test("three nodes: the leader dies, then the next; each time the next lowest id leads, and nothing goes not_home")
+    func threeNodesLeadershipPassesOn() async throws {
+        let c = "node-c"
+        let nodes = Self.twoSegments + [HouseholdNode(c, segment: 2)]
+        try await withHousehold(segments: 3, nodes: nodes) { household in
+            let (log, watcher) = (household.log, household.watcher)
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b, c], ids: household.ids)
+            let first = Date()
+            for (dying, next) in [(Self.a, Self.b), (Self.b, c)] {
+                let killed = Date()
+                await household.kill(dying)
+                _ = try await log.waitFor(Household.nodeStateTopic(dying), within: .seconds(10), since: killed, "\(dying)'s will") {
+                    $0 == "offline"
+                }
+                let info = try await household.waitForLeader(next, within: .seconds(Self.interval + 15), since: killed)
+                #expect(
+                    info.nodes?.filter(\.online).map(\.node).sorted() == [next] + (next == Self.b ? [c] : []),
+                    "bridge/info.nodes: \(info.nodes ?? [])")
+            }
+            // More than consider_home of node-c's scans alone.
+            let runs = household.nmapRuns(of: c).count
+            try await waitUntil("\(Self.considerHome / Self.interval + 2) scans of node-c", within: .seconds(40)) {
+                household.nmapRuns(of: c).count >= runs + Self.considerHome / Self.interval + 2
+            }
+            #expect(watcher.notHome(since: first).isEmpty, "not_home while the leaders died: \(watcher.notHome(since: first))")
+            for id in household.ids {
+                #expect(log.latest("nmap2mqtt/\(id)/state") == "home", "\(id)")
+            }
+            let retained = try await retainedSnapshot(port: household.broker.port, until: "node-c's household", within: .seconds(10)) {
+                $0["nmap2mqtt/bridge/state"] == "online" && $0[Household.nodeStateTopic(c)] == "online"
+            }
+            #expect(retained[Household.nodeStateTopic(Self.a)] == "offline" && retained[Household.nodeStateTopic(Self.b)] == "offline")
+        }
+    }
+
     // MARK: k. A node loses the broker and keeps running
 
     @Test(
