@@ -740,6 +740,43 @@ extension HouseholdTests {
         }
     }
 
+    @Test("a device leaves while its node is off the broker: the node decides by its own rules, the household learns it on return")
+    func departureWhileOffTheBroker() async throws {
+        let nodes = [HouseholdNode(Self.a, segment: 0), HouseholdNode(Self.b, segment: 1, viaProxy: true)]
+        try await withHousehold(nodes: nodes) { household in
+            let (log, watcher, proxy, lab) = (household.log, household.watcher, household.proxy(of: Self.b), household.labs[1])
+            let leaver = lab.host(4)
+            let id = leaver.deviceID
+            try await household.waitForHousehold(leader: Self.a, nodes: [Self.a, Self.b], ids: household.ids)
+
+            let lost = Date()
+            proxy.refuseNewConnections(true)
+            proxy.resetConnections()
+            _ = try await log.waitFor(Household.nodeStateTopic(Self.b), within: .seconds(10), since: lost, "node-b's will") { $0 == "offline" }
+            try await lab.leave(leaver.index)
+            let daemon = household.node(Self.b).daemon
+            try await waitUntil("node-b to decide \(leaver.hostName) departed", within: Self.departure) {
+                daemon.log.split(separator: "\n").contains { $0.contains("Device departed") && $0.contains(id) }
+            }
+            // While node-b is away the household has no live view of the device: it stays as it was.
+            #expect(watcher.notHome(since: lost).isEmpty, "not_home while node-b was off the broker: \(watcher.notHome(since: lost))")
+            #expect(log.latest("nmap2mqtt/\(id)/state") == "home")
+
+            let back = Date()
+            proxy.refuseNewConnections(false)
+            _ = try await log.waitFor(Household.nodeStateTopic(Self.b), within: .seconds(30), since: back, "node-b online again") { $0 == "online" }
+            _ = try await log.waitFor(
+                Household.nodeDeviceTopic(Self.b, id), as: Published.NodeDevice.self, within: .seconds(20), since: back, newest: true,
+                "node-b's view of \(leaver.hostName) not_home"
+            ) { $0.state == .notHome }
+            _ = try await log.waitFor("nmap2mqtt/\(id)/state", within: .seconds(20), since: back, "\(leaver.hostName) not_home") { $0 == "not_home" }
+            _ = try await log.waitFor("nmap2mqtt/events", as: Published.Event.self, within: .seconds(10), since: back, "the departed event") {
+                $0.event == .departed && $0.device.mac == leaver.mac
+            }
+            #expect(watcher.notHome(since: lost).map(\.id) == [id], "not_home: \(watcher.notHome(since: lost))")
+        }
+    }
+
     // MARK: h. A dead node's fresher home
 
     @Test("a dead node's fresher home outlives a live node's stale not_home, until the live node sees the device")
