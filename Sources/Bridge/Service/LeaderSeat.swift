@@ -24,8 +24,7 @@ final class LeaderSeat: Service, Sendable {
 
     func run() async {
         if let seat = await cancelWhenGracefulShutdown({ await self.follow() }) {
-            seat.connecting.cancel()
-            await seat.client.disconnect()
+            await release(seat)
         }
     }
 
@@ -38,12 +37,26 @@ final class LeaderSeat: Service, Sendable {
                 seat = take()
             } else if !leading, let taken = seat {
                 seat = nil
-                taken.connecting.cancel()
-                await taken.client.disconnect()
+                await release(taken)
             }
             await state.roleChanged.wait(until: nil)
         }
         return seat
+    }
+
+    /// Gives the seat back cleanly, so the broker drops its will. A connection still being made is let
+    /// finish first (a few seconds at most): closed mid-way, it could end without a DISCONNECT, and its
+    /// will would say `offline` for a household whose leader lives (a moment's leadership, when a will
+    /// that was not the leader's arrived, is enough to take the seat).
+    private func release(_ seat: Seat) async {
+        let connecting = seat.connecting
+        let deadline = Task {
+            try? await Task.sleep(for: .seconds(3))
+            connecting.cancel() // stops the wait for a broker that does not answer, not the client
+        }
+        await connecting.value
+        deadline.cancel()
+        await seat.client.disconnect()
     }
 
     private func take() -> Seat? {
