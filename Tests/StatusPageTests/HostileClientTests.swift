@@ -136,7 +136,15 @@ import Testing
             }
             #expect(statuses.keys.allSatisfy { [200, 503, 0].contains($0) }, "\(statuses)")
             #expect(statuses[200, default: 0] >= 8, "\(statuses)")
-            #expect(try await get(port, "/healthz").status == 200)
+            // The flood's last connections are still being closed (the cap counts them until then): the server
+            // serves again once they are, within a few seconds even on a loaded machine.
+            var recovered = false
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !recovered, ContinuousClock.now < deadline {
+                recovered = (try? await get(port, "/healthz").status) == 200
+                if !recovered { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(recovered, "the server still refuses /healthz 10 s after the flood")
         }
     }
 
